@@ -39,7 +39,9 @@ let package = Package(
             dependencies: ["CallPopCore", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // posix_spawn launcher: own session, stdin on /dev/null, no inherited fds, reaped.
-        .target(name: "CallPopLaunch", dependencies: ["CallPopCore"]),
+        // CSpawn is the C half (glibc hides the needed spawn flags from Swift).
+        .target(name: "CSpawn"),
+        .target(name: "CallPopLaunch", dependencies: ["CallPopCore", "CSpawn"]),
 
         // Thin Swift wrapper over libcurl (connect-only streams, later HTTP callbacks).
         .target(name: "CallPopCurl", dependencies: ["CCurl"]),
@@ -91,7 +93,7 @@ let package = Package(
 )
 
 // Strict settings for every target of ours, as swift-log does.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CSpawn" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("InternalImportsByDefault"),
