@@ -176,7 +176,8 @@ struct ConfigBuilder {
             }
             do {
                 var secret = try FileText.read(path, limit: 4096)
-                while secret.hasSuffix("\n") || secret.hasSuffix("\r") { secret.removeLast() }
+                // By scalars: "\r\n" is one Character, so a Character-wise trim leaves a CRLF ending.
+                while let last = secret.unicodeScalars.last, last == "\n" || last == "\r" { secret.unicodeScalars.removeLast() }
                 return secret
             } catch {
                 report(layer, "pbx.password_file", "password_file '\(path)': \(error.message)")
