@@ -22,9 +22,21 @@ struct ConfigBuilder {
         let pbx = buildPBX()
         let notifications = buildNotifications()
         checkPrograms(rules, opener: ruleSet.launch.opener)
+        diagnostics = inFileOrder(diagnostics)
         return Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, notifications: notifications, portal: portal,
             warnings: diagnostics.filter(\.isWarning))
+    }
+
+    /// The problems as a compiler lists them: file by file, then by line and column. They are
+    /// found table by table (rules before `[launch]`), which is not the order a reader goes in.
+    private func inFileOrder(_ found: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        let files = layers.map(\.path)
+        func key(_ item: (offset: Int, element: ConfigDiagnostic)) -> (Int, Int, Int, Int) {
+            let d = item.element
+            return (files.firstIndex(of: d.file) ?? files.count, d.position?.line ?? 0, d.position?.column ?? 0, item.offset)
+        }
+        return found.enumerated().sorted { key($0) < key($1) }.map(\.element)
     }
 
     // MARK: Tables
