@@ -175,7 +175,9 @@ struct ConfigBuilder {
     }
 
     private mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
-        if let path = string(t, "pbx", "password_file") {
+        if let written = string(t, "pbx", "password_file") {
+            // `~/` is the user's home, as in the documented example (no shell expands it for us).
+            let path = written.hasPrefix("~/") ? (environment["HOME"] ?? "") + written.dropFirst() : written
             let layer = layers[t["password_file"]!.layer]
             guard let mode = FileText.mode(path) else {
                 report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
