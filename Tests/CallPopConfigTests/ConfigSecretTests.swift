@@ -1,4 +1,6 @@
 import CallPopConfig
+import CallPopTestSupport
+import Foundation
 import Testing
 
 /// Secrets never sit in the main file: they come from a private file or the environment.
@@ -68,5 +70,45 @@ struct ConfigSecretTests {
         #expect(try load(pbx()).pbx.secret == nil)
         // Sources without a login read no secret.
         #expect(try load(userHead + "[pbx]\nsource = \"events\"\npath = \"/tmp/x\"\n", environment: env).pbx.secret == nil)
+    }
+}
+
+@Suite("Documented configuration")
+struct DocumentedConfigurationTests {
+    /// The ```toml blocks of a file under docs/.
+    static func tomlBlocks(_ doc: String) throws -> [String] {
+        let text = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent(doc), encoding: .utf8)
+        var blocks: [String] = []
+        var current: [Substring]? = nil
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line.hasPrefix("```toml") {
+                current = []
+            } else if let lines = current, line.hasPrefix("```") {
+                blocks.append(lines.joined(separator: "\n") + "\n")
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test func passwordFileMayStartWithTheHomeDirectory() throws {
+        let home = try TemporaryDirectory()
+        try home.write(".config/callpop/ami.secret", "hunter2\n", mode: 0o600)
+        let text = userHead + "[pbx]\nsource = \"ami\"\npassword_file = \"~/.config/callpop/ami.secret\"\n"
+        #expect(try load(text, environment: ["HOME": home.path, "PATH": "/usr/bin"]).pbx.secret == "hunter2")
+    }
+
+    @Test func theReferenceExampleLoads() throws {
+        let blocks = try Self.tomlBlocks("docs/configuration.md")
+        try #require(!blocks.isEmpty)
+        let home = try TemporaryDirectory()
+        try home.write(".config/callpop/ami.secret", "hunter2\n", mode: 0o600)
+        for block in blocks {
+            let c = try load(block, environment: ["HOME": home.path, "PATH": "/usr/bin:/bin"])
+            #expect(!c.ruleSet.rules.isEmpty)
+            if c.pbx.source == .ami { #expect(c.pbx.secret == "hunter2") }
+        }
     }
 }
