@@ -1,4 +1,5 @@
 import CallPopCore
+import Foundation
 import Testing
 
 @Suite("Decision log format")
@@ -12,7 +13,7 @@ struct DecisionFormatTests {
         let dResult = e.handle(event("1700000000.12", .ringing), at: at(0)).decisions.first
         let d = try #require(dResult)
         #expect(d.json == #"{"call":"1700000000.12","rule":"New ticket","rule_id":"new-ticket","trigger":"ringing","direction":"incoming","decision":"launch","action":"url","url":""# + ticketURL + #"","argv":["xdg-open",""# + ticketURL + #""],"number":"+442071234567","name":"John Doe"}"#)
-        #expect(d.line == #"launch ringing "New ticket" for incoming call 1700000000.12 "John Doe" <+442071234567> → xdg-open "# + ticketURL)
+        #expect(d.line == #"launch ringing "New ticket" for incoming call 1700000000.12 "John Doe" <+442071234567> → xdg-open '"# + ticketURL + "'")
     }
 
     @Test func skipAsJSONAndLine() throws {
@@ -39,6 +40,43 @@ struct DecisionFormatTests {
         let d = try #require(dResult)
         #expect(d.line == #"launch call-generation "Log" for outgoing call c4 02079460000 → logger 'calling 02079460000' 'it'\''s' '' 'C:\x' plain"#)
         #expect(d.json == #"{"call":"c4","rule":"Log","rule_id":"log","trigger":"call-generation","direction":"outgoing","decision":"launch","action":"app","argv":["logger","calling 02079460000","it's","","C:\\x","plain"],"number":"02079460000","name":""}"#)
+    }
+
+    @Test func plainWordsStayBare() throws {
+        let plan = LaunchPlan(action: "app", url: nil, argv: ["/usr/bin/crm", "--number=+44,20", "user@host:8080", "100%"], environment: [:])
+        let d = Decision(
+            callID: "c7", ruleID: "crm", ruleName: "CRM", trigger: .ringing, direction: .incoming, verdict: .launch,
+            action: "app", plan: plan, remoteNumber: "+442071234567")
+        #expect(d.line == "launch ringing \"CRM\" for incoming call c7 +442071234567 → /usr/bin/crm --number=+44,20 user@host:8080 100%")
+    }
+
+    /// People copy the printed argv into a terminal to try a rule by hand; caller ID is in it.
+    @Test func printedArgvReadsBackExactlyThroughAShell() throws {
+        let hostile = [
+            "$(echo PWNED)", "`echo PWNED`", "a;echo PWNED", "a&&echo PWNED", "a|cat", "*", "~", "~root", "#x", "!x",
+            "<x", ">x", "it's", "\"q\"", "a b", "", "{a,b}", "x=1 y", "-n", "\\", "Zo\u{EB}", "$HOME", "a\tb", "?", "[a]",
+            "https://h.example/?a=1&b=2#f",
+        ]
+        let argv = ["printf", "%s\\n"] + hostile
+        let d = Decision(
+            callID: "c8", ruleID: "t", ruleName: "T", trigger: .ringing, direction: .incoming, verdict: .launch,
+            action: "app", plan: LaunchPlan(action: "app", url: nil, argv: argv, environment: [:]))
+        let command = try #require(d.line.components(separatedBy: " → ").last)
+        // In an empty scratch directory, so that a broken quoting cannot touch the checkout.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-quoting-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let shell = Process()
+        shell.currentDirectoryURL = scratch
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", command]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self) == hostile.map { $0 + "\n" }.joined())
     }
 
     @Test func unknownNumberReadsAsSuch() throws {
