@@ -122,6 +122,23 @@ struct CallTrackerTests {
         #expect(tracker.liveCalls.map(\.event.callID) == ["new"])
     }
 
+    @Test func documentedBounds() {
+        // docs/events.md: a call never ended is dropped after 4 hours.
+        let tracker = CallTracker()
+        #expect(tracker.maximumAge == .seconds(4 * 3600))
+        #expect(tracker.maximumCalls == 256)
+        #expect(tracker.endedMemory == 64)
+    }
+
+    @Test func aCallNeverEndedIsDroppedAfterFourHours() {
+        var tracker = CallTracker()
+        _ = tracker.apply(event("c1", .answered), at: at(0), colleague: noColleagues)
+        tracker.expire(now: at(4 * 3600))
+        #expect(tracker.liveCount == 1)
+        tracker.expire(now: at(4 * 3600 + 1))
+        #expect(tracker.liveCount == 0)
+    }
+
     @Test func liveCallsAreBoundedStalestFirst() {
         var tracker = CallTracker(maximumCalls: 3)
         for i in 0..<10 { _ = tracker.apply(event("c\(i)", .ringing), at: at(Double(i)), colleague: noColleagues) }

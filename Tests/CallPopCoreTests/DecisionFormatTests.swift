@@ -16,6 +16,15 @@ struct DecisionFormatTests {
         #expect(d.line == #"launch ringing "New ticket" for incoming call 1700000000.12 "John Doe" <+442071234567> → xdg-open '"# + ticketURL + "'")
     }
 
+    @Test func theDocumentedDecisionExample() throws {
+        // docs/events.md shows this object for the Solve360 example.
+        var e = engine([try rule("Solve360", .incoming, .answer, url: "https://secure.solve360.com/contact/phonenumber/0{CALLERNUM:3}")])
+        let outcome = e.handle(event("c1", .answered), at: at(0))
+        #expect(outcome.decisions.map(\.json) == [
+            #"{"call":"c1","rule":"Solve360","rule_id":"solve360","trigger":"answer","direction":"incoming","decision":"launch","action":"url","url":"https://secure.solve360.com/contact/phonenumber/02071234567","argv":["xdg-open","https://secure.solve360.com/contact/phonenumber/02071234567"],"number":"+442071234567","name":"John Doe"}"#,
+        ])
+    }
+
     @Test func skipAsJSONAndLine() throws {
         var e = engine([try rule("CRM", .incoming, .ringing)])
         let dResult = e.handle(event("c2", .ringing, number: "202", name: ""), at: at(0)).decisions.first
