@@ -129,6 +129,14 @@ struct EventLineDecoderTests {
         #expect(try decode("\u{FEFF}{\"call\":\"1\",\"state\":\"ringing\",\"direction\":\"incoming\"}") == expected)
     }
 
+    @Test func invalidUTF8InAValueIsReplaced() throws {
+        // A Latin-1 name ("Zo\xEB") from an old PBX: the call still pops, with U+FFFD for the bad byte.
+        let line = Array(#"{"call":"1","state":"ringing","direction":"incoming","name":"Zo"#.utf8) + [0xEB]
+            + Array(#""}"#.utf8)
+        let e = try EventLineDecoder.decode(line)
+        #expect(e.remoteName == "Zo\u{FFFD}")
+    }
+
     @Test func decodesFromAnySliceOfABuffer() throws {
         let buffer = Array("garbage\n{\"call\":\"9\",\"state\":\"answered\",\"direction\":\"outgoing\"}\nmore".utf8)
         let start = try #require(buffer.firstIndex(of: UInt8(ascii: "{")))
