@@ -103,4 +103,9 @@ for target in package.targets where target.type != .system && target.name != "CS
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("InternalImportsByDefault"),
     ]
+    // A member of a module imported only by a dependency (Foundation through TOMLKit) must
+    // not be picked silently: one such call once linked all of Foundation and ICU (+44 MB).
+    if target.type != .test {
+        target.swiftSettings! += [.enableUpcomingFeature("MemberImportVisibility")]
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CallPopConfig
 import CallPopRuntime
 import CallPopCore
+import Logging
 
 extension CallPop {
     /// `callpop run`: the agent.
