@@ -77,6 +77,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Measures the costs we promise to keep small (not part of the product).
+        .executableTarget(
+            name: "callpop-bench", dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch"],
+            path: "Benchmarks/callpop-bench"),
+
         // Shared by the test targets: fixture paths, recorders, fake servers.
         .target(name: "CallPopTestSupport", dependencies: ["CallPopCore"], path: "Tests/Support"),
 
