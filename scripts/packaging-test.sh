@@ -173,6 +173,22 @@ check "callpop autostart disable removes it; status then exits 1" bash -c "
     test ! -e '$home/.config/systemd/user/graphical-session.target.wants/callpop.service' &&
     ! env -i HOME='$home' PATH=/usr/bin:/bin /usr/bin/callpop autostart status"
 
+# With a user manager (its socket path exists) enable picks the unit and tells the
+# manager through systemctl --user; a recording stand-in for systemctl is first on PATH.
+mkdir -p "$work/fakebin" "$work/run/systemd"
+touch "$work/run/systemd/private"
+cat > "$work/fakebin/systemctl" <<EOF
+#!/bin/sh
+echo "\$*" >> "$work/systemctl.log"
+[ "\$2" = is-active ] && exit 3
+exit 0
+EOF
+chmod +x "$work/fakebin/systemctl"
+check "with a user manager, enable links the unit and runs systemctl --user daemon-reload, start" bash -c "
+    env -i HOME='$home' PATH='$work/fakebin:/usr/bin:/bin' XDG_RUNTIME_DIR='$work/run' /usr/bin/callpop autostart enable &&
+    test -L '$home/.config/systemd/user/graphical-session.target.wants/callpop.service' &&
+    diff <(printf -- '--user daemon-reload\n--user start callpop.service\n') '$work/systemctl.log'"
+
 # --- Removal ----------------------------------------------------------------------
 check "apt-get remove callpop removes the binary and the unit" bash -c "
     DEBIAN_FRONTEND=noninteractive ${sudo[*]} apt-get remove -y -q callpop >/dev/null &&

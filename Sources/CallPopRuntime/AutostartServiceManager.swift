@@ -1,6 +1,7 @@
 internal import CallPopCore
 internal import CallPopLaunch
 internal import Dispatch
+internal import Synchronization
 
 /// The running systemd user manager, as far as `callpop autostart` needs it: the
 /// enablement link is made by callpop itself (so it works before the first graphical
@@ -28,20 +29,18 @@ public struct SystemctlUserManager: UserServiceManager {
         let status = StatusBox()
         do {
             try ProcessLauncher(baseEnvironment: environment).launch(plan) { outcome in
-                status.set(outcome.exitStatus)
+                status.value.withLock { $0 = outcome.exitStatus }
                 done.signal()
             }
         } catch {
             return nil
         }
         done.wait()
-        return status.value
+        return status.value.withLock { $0 }
     }
 }
 
 /// Carries the child's exit status from the waiter thread to the caller.
-private final class StatusBox: @unchecked Sendable {
-    // Written once on the waiter thread before the semaphore is signalled, read after the wait.
-    private(set) var value: Int32?
-    func set(_ status: Int32?) { value = status }
+private final class StatusBox: Sendable {
+    let value = Mutex<Int32?>(nil)
 }
