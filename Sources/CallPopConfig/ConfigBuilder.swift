@@ -22,9 +22,21 @@ struct ConfigBuilder {
         let pbx = buildPBX()
         let notifications = buildNotifications()
         checkPrograms(rules, opener: ruleSet.launch.opener)
+        diagnostics = inFileOrder(diagnostics)
         return Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, notifications: notifications, portal: portal,
             warnings: diagnostics.filter(\.isWarning))
+    }
+
+    /// The problems as a compiler lists them: file by file, then by line and column. They are
+    /// found table by table (rules before `[launch]`), which is not the order a reader goes in.
+    private func inFileOrder(_ found: [ConfigDiagnostic]) -> [ConfigDiagnostic] {
+        let files = layers.map(\.path)
+        func key(_ item: (offset: Int, element: ConfigDiagnostic)) -> (Int, Int, Int, Int) {
+            let d = item.element
+            return (files.firstIndex(of: d.file) ?? files.count, d.position?.line ?? 0, d.position?.column ?? 0, item.offset)
+        }
+        return found.enumerated().sorted { key($0) < key($1) }.map(\.element)
     }
 
     // MARK: Tables
@@ -163,7 +175,9 @@ struct ConfigBuilder {
     }
 
     private mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
-        if let path = string(t, "pbx", "password_file") {
+        if let written = string(t, "pbx", "password_file") {
+            // `~/` is the user's home, as in the documented example (no shell expands it for us).
+            let path = written.hasPrefix("~/") ? (environment["HOME"] ?? "") + written.dropFirst() : written
             let layer = layers[t["password_file"]!.layer]
             guard let mode = FileText.mode(path) else {
                 report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
@@ -176,7 +190,8 @@ struct ConfigBuilder {
             }
             do {
                 var secret = try FileText.read(path, limit: 4096)
-                while secret.hasSuffix("\n") || secret.hasSuffix("\r") { secret.removeLast() }
+                // By scalars: "\r\n" is one Character, so a Character-wise trim leaves a CRLF ending.
+                while let last = secret.unicodeScalars.last, last == "\n" || last == "\r" { secret.unicodeScalars.removeLast() }
                 return secret
             } catch {
                 report(layer, "pbx.password_file", "password_file '\(path)': \(error.message)")

@@ -76,3 +76,23 @@ func summary(_ d: Decision) -> String {
 func summaries(_ outcomes: [DecisionEngine.Outcome]) -> [String] {
     outcomes.flatMap { $0.decisions.map(summary) }
 }
+
+/// "OFFSET: message" of the error parsing `text` throws, or nil when it parses.
+func templateFailure(_ text: String) -> String? {
+    do {
+        _ = try Template(parsing: text)
+        return nil
+    } catch {
+        return "\(error.offset): \(error.message)"
+    }
+}
+
+/// "OFFSET: message" of the error splitting `line` throws, or nil when it splits.
+func splitFailure(_ line: String) -> String? {
+    do {
+        _ = try ArgvSplitter.split(line)
+        return nil
+    } catch {
+        return "\(error.offset): \(error.message)"
+    }
+}

@@ -28,9 +28,17 @@ extension Decision {
         return text
     }
 
-    /// A word quoted only when a reader could misread it.
+    /// A word as a POSIX shell reads it back: bare when no shell gives any of its characters a
+    /// meaning, else single-quoted. Caller ID is in these words, and people paste them into a terminal.
     private static func quoted(_ word: String) -> String {
-        if !word.isEmpty, !word.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" || $0 == "\\" }) { return word }
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(isShellInert) { return word }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+    }
+
+    private static func isShellInert(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "A"..."Z", "a"..."z", "0"..."9", "_", "@", "%", "+", "=", ":", ",", ".", "/", "-": true
+        default: false
+        }
     }
 }

@@ -43,7 +43,8 @@ public enum EventLineDecoder {
             wire = try JSONDecoder().decode(Wire.self, from: Data(line))
         } catch let DecodingError.keyNotFound(key, _) {
             throw LineError(message: "missing \"\(key.stringValue)\"")
-        } catch let DecodingError.typeMismatch(_, context) {
+        } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
+            // An empty path means the line itself is not an object (`42`, `[1]`): handled below.
             throw LineError(message: "wrong type for \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\"")
         } catch {
             throw LineError(message: "not a JSON object")
