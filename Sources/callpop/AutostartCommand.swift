@@ -37,7 +37,7 @@ extension CallPop {
             @Option(help: ArgumentHelp("systemd or xdg (default: systemd when a user manager runs).", valueName: "method"))
             var method: AutostartMethod?
 
-            @Flag(inversion: .prefixedNo, help: "Start the service now (systemd only).")
+            @Flag(inversion: .prefixedNo, help: "Start the systemd service now (default), or with --no-now at the next login only.")
             var now = true
 
             func run() throws {
@@ -48,7 +48,7 @@ extension CallPop {
         struct Disable: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Stop starting callpop at login.")
 
-            @Flag(inversion: .prefixedNo, help: "Stop the running service now (systemd only).")
+            @Flag(inversion: .prefixedNo, help: "Stop the running service now (default), or with --no-now let it run until logout.")
             var now = true
 
             func run() throws {
