@@ -54,10 +54,10 @@ enum UserFiles {
         return String(path[..<slash])
     }
 
-    /// Writes `text` to a new file with `mode`, through a temporary file renamed into place
-    /// so a reader never sees half a file. With `replace` false an existing file is an error.
+    /// Writes `text` to a file with `mode` through a temporary file put into place in one
+    /// step, so a reader never sees half a file. With `replace` false an existing file is
+    /// an error (EEXIST) and stays as it was.
     static func write(_ text: String, to path: String, mode: mode_t, replace: Bool) throws(UserFileError) {
-        if !replace && kind(path) != .missing { throw UserFileError("create", path, errno: EEXIST) }
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw UserFileError("create", temporary) }
@@ -78,11 +78,11 @@ enum UserFiles {
         let ok = fchmod(fd, mode) == 0 && fsync(fd) == 0
         let code = errno
         close(fd)
-        guard ok, rename(temporary, path) == 0 else {
-            let failure = ok ? errno : code
-            unlink(temporary)
-            throw UserFileError("write", path, errno: failure)
-        }
+        // link() refuses an existing name atomically; rename() replaces it atomically.
+        let placed = ok && (replace ? rename(temporary, path) : Glibc.link(temporary, path)) == 0
+        let failure = ok ? errno : code
+        unlink(temporary)
+        guard placed else { throw UserFileError(failure == EEXIST ? "create" : "write", path, errno: failure) }
     }
 
     /// Makes `path` a symbolic link to `target`, replacing a link that is there.

@@ -30,6 +30,7 @@ extension CallPop {
             }
         }
 
+        /// `callpop autostart enable`.
         struct Enable: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Start callpop at every login (and now, with the systemd unit).")
@@ -45,6 +46,7 @@ extension CallPop {
             }
         }
 
+        /// `callpop autostart disable`.
         struct Disable: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Stop starting callpop at login.")
 
@@ -56,6 +58,7 @@ extension CallPop {
             }
         }
 
+        /// `callpop autostart status`.
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Show how callpop is started; exits 0 when exactly one method is enabled.")
