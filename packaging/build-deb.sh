@@ -88,14 +88,15 @@ chmod -R u=rwX,go=rX "$stage/usr"
 find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # 4. DEBIAN/control: Depends from the ELF NEEDED entries (dpkg-shlibdeps maps each
-# library to its package and minimum version) plus the URL opener callpop runs.
+# library to its package and minimum version), plus the URL opener callpop runs and
+# procps for /bin/kill, which the unit's ExecReload= runs.
 shlibs_dir=$(mktemp -d)
 trap 'rm -rf "$shlibs_dir"' EXIT
 mkdir -p "$shlibs_dir/debian"
 printf 'Source: callpop\n\nPackage: callpop\nArchitecture: any\n' > "$shlibs_dir/debian/control"
 shlibs=$(cd "$shlibs_dir" && dpkg-shlibdeps -O "$stage/usr/bin/callpop" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [[ -n "$shlibs" ]] || { say "dpkg-shlibdeps found no dependencies"; exit 1; }
-depends="$shlibs, xdg-utils"
+depends="$shlibs, procps, xdg-utils"
 installed_size=$(du -sk --apparent-size "$stage/usr" | cut -f1)
 sed -e "s|@VERSION@|$deb_version|" -e "s|@ARCH@|$arch|" -e "s|@DEPENDS@|$depends|" \
     -e "s|@INSTALLED_SIZE@|$installed_size|" packaging/debian/control.in > "$stage/DEBIAN/control"

@@ -63,7 +63,7 @@ for f in copyright changelog.Debian.gz examples/config.toml README.md; do
     check "documentation has /usr/share/doc/callpop/$f" test -s "$work/root/usr/share/doc/callpop/$f"
 done
 check "nothing autostarts for every user (no /etc/xdg/autostart)" test ! -e "$work/root/etc/xdg/autostart"
-for dep in libc6 libcurl4 libdbus-1-3 xdg-utils; do
+for dep in libc6 libcurl4 libdbus-1-3 procps xdg-utils; do
     check "Depends names $dep" grep -Eq "(^|, )$dep( |,|$)" "$work/depends"
 done
 check "Depends names no Swift package" bash -c "! grep -qi swift '$work/depends'"
