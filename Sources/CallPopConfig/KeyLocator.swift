@@ -12,7 +12,10 @@ struct KeyLocator {
         var multiline: String? = nil  // the closing delimiter of an open multi-line string
         var depth = 0  // open brackets of a multi-line array value
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character, so split on it too, or a CRLF file reads as a single line;
+        // a byte-order mark is not part of the first line.
+        let text = text.first == "\u{FEFF}" ? text.dropFirst() : text[...]
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = Array(rawLine)
             if let closing = multiline {

@@ -1,4 +1,5 @@
 import CallPopConfig
+import Foundation
 import Testing
 
 /// Every load-time error, with the exact `FILE:LINE:COLUMN: message` a user sees.
@@ -221,6 +222,17 @@ struct ConfigErrorTests {
             """#
         #expect(diagnostics(text) == [
             "test.toml:15:12: unknown key 'nmbers' in [colleagues]; known keys: numbers, same_length_as_user",
+        ])
+    }
+
+    @Test func windowsLineEndingsAndAByteOrderMarkKeepPositions() {
+        let unknown = "test.toml:3:8: unknown key 'nmae' in [user]; known keys: country_code, international_prefix, name, national_prefix, number"
+        #expect(diagnostics("[user]\r\nnumber = \"201\"\r\nnmae = \"x\"\r\n") == [unknown])
+        #expect(diagnostics("\u{FEFF}[user]\nnumber = \"201\"\nnmae = \"x\"\n") == [unknown])
+        let popupText = (userHead + "[[popup]]\nname = \"x\"\ntrigger = \"ringing\"\ndirection = \"outgoing\"\nurl = \"https://x.example/\"\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(diagnostics(popupText) == [
+            "test.toml:6:11: trigger 'ringing' cannot be used with direction 'outgoing': ringing is for incoming calls; for outgoing calls use call-generation",
         ])
     }
 

@@ -8,6 +8,8 @@ struct ArgvSplitterTests {
     @Test func blanksSeparateWords() throws {
         #expect(try words("prog a  b\tc\nd\r e") == ["prog", "a", "b", "c", "d", "e"])
         #expect(try ArgvSplitter.split("  prog  arg ").map(\.offset) == [2, 8])
+        // "\r\n" is a single Character in Swift; it separates words like "\n" does.
+        #expect(try words("a\r\nb\r\n") == ["a", "b"])
         #expect(try words("") == [])
         #expect(try words(" \t ") == [])
     }

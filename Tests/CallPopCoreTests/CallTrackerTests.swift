@@ -5,6 +5,14 @@ import Testing
 struct CallTrackerTests {
     let noColleagues: (CallEvent) -> Bool = { _ in false }
 
+    /// Applies `event` at `seconds`, requiring an update.
+    func step(
+        _ tracker: inout CallTracker, _ event: CallEvent, _ seconds: Double, colleague: (CallEvent) -> Bool = { _ in false }
+    ) throws -> CallUpdate {
+        let update = tracker.apply(event, at: at(seconds), colleague: colleague)
+        return try #require(update)
+    }
+
     @Test func triggerMatrix() {
         #expect(Trigger.automatic(for: .ringing, direction: .incoming) == .ringing)
         #expect(Trigger.automatic(for: .ringing, direction: .outgoing) == .callGeneration)
@@ -25,23 +33,18 @@ struct CallTrackerTests {
 
     @Test func stateChangesBecomeTriggersOnce() throws {
         var tracker = CallTracker()
-        let firstResult = tracker.apply(event("c1", .ringing), at: at(0), colleague: noColleagues)
-        let first = try #require(firstResult)
+        let first = try step(&tracker, event("c1", .ringing), 0)
         #expect(first.isNew && !first.isRepeat && first.trigger == .ringing)
-        let againResult = tracker.apply(event("c1", .ringing), at: at(1), colleague: noColleagues)
-        let again = try #require(againResult)
+        let again = try step(&tracker, event("c1", .ringing), 1)
         #expect(!again.isNew && again.isRepeat && again.trigger == nil)
-        let answeredResult = tracker.apply(event("c1", .answered), at: at(2), colleague: noColleagues)
-        let answered = try #require(answeredResult)
+        let answered = try step(&tracker, event("c1", .answered), 2)
         #expect(answered.trigger == .answer && answered.call.wasAnswered && !answered.isRepeat)
-        let answeredAgainResult = tracker.apply(event("c1", .answered), at: at(3), colleague: noColleagues)
-        let answeredAgain = try #require(answeredAgainResult)
+        let answeredAgain = try step(&tracker, event("c1", .answered), 3)
         #expect(answeredAgain.trigger == nil && answeredAgain.isRepeat)
         // Ringing after the answer (a late fork) is not a new ring.
         #expect(tracker.apply(event("c1", .ringing), at: at(4), colleague: noColleagues)?.trigger == nil)
         #expect(tracker.liveCount == 1)
-        let endedResult = tracker.apply(event("c1", .ended), at: at(5), colleague: noColleagues)
-        let ended = try #require(endedResult)
+        let ended = try step(&tracker, event("c1", .ended), 5)
         #expect(ended.trigger == nil && ended.call.event.state == .ended)
         #expect(tracker.liveCount == 0)
         #expect(tracker.call("c1")?.event.state == .ended)
@@ -54,8 +57,7 @@ struct CallTrackerTests {
 
     @Test func firstSeenAnsweredFiresAnswerOnly() throws {
         var tracker = CallTracker()
-        let updateResult = tracker.apply(event("c1", .answered), at: at(0), colleague: noColleagues)
-        let update = try #require(updateResult)
+        let update = try step(&tracker, event("c1", .answered), 0)
         #expect(update.isNew && update.trigger == .answer)
         #expect(tracker.apply(event("c1", .ringing), at: at(1), colleague: noColleagues)?.trigger == nil)
     }
@@ -73,8 +75,7 @@ struct CallTrackerTests {
         tracker.markFired("crm", call: "c1")
         _ = tracker.apply(event("c1", .ended), at: at(1), colleague: noColleagues)
         #expect(tracker.apply(event("c1", .ended), at: at(2), colleague: noColleagues) == nil)
-        let replayResult = tracker.apply(event("c1", .ringing), at: at(3), colleague: noColleagues)
-        let replay = try #require(replayResult)
+        let replay = try step(&tracker, event("c1", .ringing), 3)
         #expect(!replay.isNew)
         #expect(replay.call.firedRuleIDs == ["crm"])
     }
@@ -85,9 +86,7 @@ struct CallTrackerTests {
             CallEvent(callID: "c1", state: .ringing, direction: .incoming, remoteNumber: "+442071234567",
                       remoteName: "John Doe", calledNumber: "5550100", userNumber: "305", tags: ["vip"], channel: "PJSIP/201-1"),
             at: at(0), colleague: noColleagues)
-        let updateResult = tracker.apply(
-            CallEvent(callID: "c1", state: .answered, direction: .outgoing), at: at(1), colleague: noColleagues)
-        let update = try #require(updateResult)
+        let update = try step(&tracker, CallEvent(callID: "c1", state: .answered, direction: .outgoing), 1)
         #expect(update.call.event == CallEvent(
             callID: "c1", state: .answered, direction: .incoming, remoteNumber: "+442071234567", remoteName: "John Doe",
             calledNumber: "5550100", userNumber: "305", tags: ["vip"], channel: "PJSIP/201-1"))
@@ -96,11 +95,9 @@ struct CallTrackerTests {
     @Test func colleagueFlagComesFromTheEventFirst() throws {
         var tracker = CallTracker()
         var asked = 0
-        let updateResult = tracker.apply(event("c1", .ringing, colleague: true), at: at(0)) { _ in asked += 1; return false }
-        let update = try #require(updateResult)
+        let update = try step(&tracker, event("c1", .ringing, colleague: true), 0, colleague: { _ in asked += 1; return false })
         #expect(update.call.isColleague && asked == 0)
-        let decidedResult = tracker.apply(event("c2", .ringing), at: at(0)) { _ in asked += 1; return true }
-        let decided = try #require(decidedResult)
+        let decided = try step(&tracker, event("c2", .ringing), 0, colleague: { _ in asked += 1; return true })
         #expect(decided.call.isColleague && asked == 1)
         // A later event that says otherwise wins.
         #expect(tracker.apply(event("c2", .answered, colleague: false), at: at(1)) { _ in true }?.call.isColleague == false)
@@ -120,6 +117,23 @@ struct CallTrackerTests {
         // Applying an event expires too.
         _ = tracker.apply(event("new", .ringing), at: at(111), colleague: noColleagues)
         #expect(tracker.liveCalls.map(\.event.callID) == ["new"])
+    }
+
+    @Test func documentedBounds() {
+        // docs/events.md: a call never ended is dropped after 4 hours.
+        let tracker = CallTracker()
+        #expect(tracker.maximumAge == .seconds(4 * 3600))
+        #expect(tracker.maximumCalls == 256)
+        #expect(tracker.endedMemory == 64)
+    }
+
+    @Test func aCallNeverEndedIsDroppedAfterFourHours() {
+        var tracker = CallTracker()
+        _ = tracker.apply(event("c1", .answered), at: at(0), colleague: noColleagues)
+        tracker.expire(now: at(4 * 3600))
+        #expect(tracker.liveCount == 1)
+        tracker.expire(now: at(4 * 3600 + 1))
+        #expect(tracker.liveCount == 0)
     }
 
     @Test func liveCallsAreBoundedStalestFirst() {

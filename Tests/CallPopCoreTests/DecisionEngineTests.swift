@@ -120,8 +120,8 @@ struct DecisionEngineTests {
         var e = engine([try rule("click", .any, .onClick), try rule("off", .any, .onClick, enabled: false)])
         _ = e.handle(event("c1", .ringing), at: at(0))
         _ = e.handle(event("c1", .ended), at: at(1))
-        let clickResult = e.click(rule: "click", call: "c1", at: at(2))
-        let click = try #require(clickResult)
+        let clicked = e.click(rule: "click", call: "c1", at: at(2))
+        let click = try #require(clicked)
         #expect(click.verdict == .launch && click.trigger == .onClick)
         #expect(click.plan?.argv == ["xdg-open", "https://crm.example.com/search?number=%2B442071234567"])
         // No once-per-call limit on clicks; the rule is also found by name.
@@ -219,8 +219,7 @@ struct DecisionEngineTests {
     @Test func decisionsCarryTheCallAndUseMergedValues() throws {
         var e = engine([try rule("ans", .incoming, .answer, url: "https://crm.example.com/?n={CALLERNAME}")])
         _ = e.handle(event("c1", .ringing, name: "John Doe"), at: at(0))
-        let dResult = e.handle(event("c1", .answered, number: "", name: ""), at: at(1)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c1", .answered, number: "", name: ""), at: at(1))
         #expect(d.remoteName == "John Doe" && d.remoteNumber == "+442071234567")
         #expect(d.plan?.url == "https://crm.example.com/?n=John%20Doe")
         #expect(d.direction == .incoming && d.trigger == .answer && d.action == "url" && d.ruleName == "ans")
@@ -230,8 +229,7 @@ struct DecisionEngineTests {
         let r = PopupRule(name: "Log", direction: .outgoing, trigger: .callGeneration,
                           target: try appTarget("logger -t callpop 'calling {CALLERNUM:national}'"))
         var e = engine([r])
-        let dResult = e.handle(event("c1", .ringing, .outgoing, number: "+442079460000", name: ""), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c1", .ringing, .outgoing, number: "+442079460000", name: ""), at: at(0))
         #expect(d.verdict == .launch && d.action == "app")
         #expect(d.plan?.argv == ["logger", "-t", "callpop", "calling 02079460000"])
         #expect(d.plan?.environment["CALLPOP_CALLTYPE"] == "outgoing")

@@ -10,24 +10,30 @@ struct DecisionFormatTests {
         var e = engine([try rule(
             "New ticket", .incoming, .ringing,
             url: "https://desk.example.com/tickets/new?To={CALLERNAME}&Subject=New%20Ticket%20from%20{USERNAME}&From={CALLERNUM}")])
-        let dResult = e.handle(event("1700000000.12", .ringing), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("1700000000.12", .ringing), at: at(0))
         #expect(d.json == #"{"call":"1700000000.12","rule":"New ticket","rule_id":"new-ticket","trigger":"ringing","direction":"incoming","decision":"launch","action":"url","url":""# + ticketURL + #"","argv":["xdg-open",""# + ticketURL + #""],"number":"+442071234567","name":"John Doe"}"#)
         #expect(d.line == #"launch ringing "New ticket" for incoming call 1700000000.12 "John Doe" <+442071234567> → xdg-open '"# + ticketURL + "'")
     }
 
+    @Test func theDocumentedDecisionExample() throws {
+        // docs/events.md shows this object for the Solve360 example.
+        var e = engine([try rule("Solve360", .incoming, .answer, url: "https://secure.solve360.com/contact/phonenumber/0{CALLERNUM:3}")])
+        let outcome = e.handle(event("c1", .answered), at: at(0))
+        #expect(outcome.decisions.map(\.json) == [
+            #"{"call":"c1","rule":"Solve360","rule_id":"solve360","trigger":"answer","direction":"incoming","decision":"launch","action":"url","url":"https://secure.solve360.com/contact/phonenumber/02071234567","argv":["xdg-open","https://secure.solve360.com/contact/phonenumber/02071234567"],"number":"+442071234567","name":"John Doe"}"#,
+        ])
+    }
+
     @Test func skipAsJSONAndLine() throws {
         var e = engine([try rule("CRM", .incoming, .ringing)])
-        let dResult = e.handle(event("c2", .ringing, number: "202", name: ""), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c2", .ringing, number: "202", name: ""), at: at(0))
         #expect(d.json == #"{"call":"c2","rule":"CRM","rule_id":"crm","trigger":"ringing","direction":"incoming","decision":"skip","reason":"colleague","action":"url","number":"202","name":""}"#)
         #expect(d.line == "skip ringing \"CRM\" for incoming call c2 202: colleague")
     }
 
     @Test func refusedURLShowsItsDetail() throws {
         var e = engine([try rule("Bad", .incoming, .ringing, url: "https://{CALLERNAME}/")])
-        let dResult = e.handle(event("c3", .ringing, name: ""), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c3", .ringing, name: ""), at: at(0))
         #expect(d.line == "skip ringing \"Bad\" for incoming call c3 +442071234567: refused-url (no host after the scheme)")
         #expect(d.json.contains(#""decision":"skip","reason":"refused-url","detail":"no host after the scheme","action":"url","number""#))
     }
@@ -36,8 +42,7 @@ struct DecisionFormatTests {
         let r = PopupRule(name: "Log", direction: .outgoing, trigger: .callGeneration,
                           target: try appTarget(argv: ["logger", "calling {CALLERNUM}", "it's", "", #"C:\x"#, "plain"]))
         var e = engine([r])
-        let dResult = e.handle(event("c4", .ringing, .outgoing, number: "02079460000", name: ""), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c4", .ringing, .outgoing, number: "02079460000", name: ""), at: at(0))
         #expect(d.line == #"launch call-generation "Log" for outgoing call c4 02079460000 → logger 'calling 02079460000' 'it'\''s' '' 'C:\x' plain"#)
         #expect(d.json == #"{"call":"c4","rule":"Log","rule_id":"log","trigger":"call-generation","direction":"outgoing","decision":"launch","action":"app","argv":["logger","calling 02079460000","it's","","C:\\x","plain"],"number":"02079460000","name":""}"#)
     }
@@ -81,15 +86,13 @@ struct DecisionFormatTests {
 
     @Test func unknownNumberReadsAsSuch() throws {
         var e = engine([try rule("CRM", .incoming, .ringing, enabled: false)])
-        let dResult = e.handle(event("c5", .ringing, number: "", name: "Anonymous"), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c5", .ringing, number: "", name: "Anonymous"), at: at(0))
         #expect(d.line == "skip ringing \"CRM\" for incoming call c5 \"Anonymous\" <unknown number>: disabled")
     }
 
     @Test func hostileValuesCannotBreakALogLine() throws {
         var e = engine([try rule("CRM", .incoming, .ringing, enabled: false)])
-        let dResult = e.handle(event("c\n6", .ringing, number: "1\"2", name: "a\u{0}\nb\"},{\"x\":\"\u{2028}"), at: at(0)).decisions.first
-        let d = try #require(dResult)
+        let d = try firstDecision(&e, event("c\n6", .ringing, number: "1\"2", name: "a\u{0}\nb\"},{\"x\":\"\u{2028}"), at: at(0))
         #expect(!d.line.contains("\n"))
         #expect(d.json == #"{"call":"c6","rule":"CRM","rule_id":"crm","trigger":"ringing","direction":"incoming","decision":"skip","reason":"disabled","action":"url","number":"1\"2","name":"ab\"},{\"x\":\""}"#)
     }

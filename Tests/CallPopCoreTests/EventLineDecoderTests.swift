@@ -123,6 +123,20 @@ struct EventLineDecoderTests {
         #expect(failure([UInt8](repeating: 0x7B, count: 1_000_000)) == "line longer than 65536 bytes")
     }
 
+    @Test func windowsProducersLineEndingsAndByteOrderMark() throws {
+        let expected = CallEvent(callID: "1", state: .ringing, direction: .incoming)
+        #expect(try decode("{\"call\":\"1\",\"state\":\"ringing\",\"direction\":\"incoming\"}\r") == expected)
+        #expect(try decode("\u{FEFF}{\"call\":\"1\",\"state\":\"ringing\",\"direction\":\"incoming\"}") == expected)
+    }
+
+    @Test func invalidUTF8InAValueIsReplaced() throws {
+        // A Latin-1 name ("Zo\xEB") from an old PBX: the call still pops, with U+FFFD for the bad byte.
+        let line = Array(#"{"call":"1","state":"ringing","direction":"incoming","name":"Zo"#.utf8) + [0xEB]
+            + Array(#""}"#.utf8)
+        let e = try EventLineDecoder.decode(line)
+        #expect(e.remoteName == "Zo\u{FFFD}")
+    }
+
     @Test func decodesFromAnySliceOfABuffer() throws {
         let buffer = Array("garbage\n{\"call\":\"9\",\"state\":\"answered\",\"direction\":\"outgoing\"}\nmore".utf8)
         let start = try #require(buffer.firstIndex(of: UInt8(ascii: "{")))

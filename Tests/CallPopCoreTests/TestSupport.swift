@@ -1,4 +1,5 @@
 import CallPopCore
+import Testing
 
 // Shared builders for the core tests: one user, one clock origin, rules and calls in one line each.
 
@@ -95,4 +96,10 @@ func splitFailure(_ line: String) -> String? {
     } catch {
         return "\(error.offset): \(error.message)"
     }
+}
+
+/// The first decision `event` at `instant` produces, required to exist.
+func firstDecision(_ engine: inout DecisionEngine, _ event: CallEvent, at instant: ContinuousClock.Instant) throws -> Decision {
+    let decision = engine.handle(event, at: instant).decisions.first
+    return try #require(decision)
 }

@@ -34,7 +34,7 @@ public enum ArgvSplitter {
         while i < chars.count {
             let c = chars[i]
             switch c {
-            case " ", "\t", "\n", "\r":
+            case " ", "\t", "\n", "\r", "\r\n":  // "\r\n" is one Character
                 if inWord { words.append(Word(text: current, offset: start)); current = ""; inWord = false }
                 i += 1
             case "^" where i + 1 < chars.count && chars[i + 1] == "&":

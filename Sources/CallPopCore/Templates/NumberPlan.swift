@@ -26,7 +26,11 @@ public struct NumberPlan: Sendable, Hashable {
     public func e164(_ number: String) -> String {
         let trimmed = number.drop { $0 == " " }
         let digits = self.digits(number)
-        if trimmed.first == "+" { return "+" + digits }
+        if trimmed.first == "+" {
+            // "+44 (0)20 …", as numbers are often written: the bracketed trunk prefix is not dialled.
+            guard !nationalPrefix.isEmpty else { return "+" + digits }
+            return "+" + self.digits(number.replacing("(" + nationalPrefix + ")", with: ""))
+        }
         if !internationalPrefix.isEmpty, digits.hasPrefix(internationalPrefix),
            digits.count > internationalPrefix.count + 4 {
             return "+" + digits.dropFirst(internationalPrefix.count)

@@ -40,7 +40,8 @@ public enum EventLineDecoder {
         }
         let wire: Wire
         do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(line))
+            // Repair bad UTF-8 (U+FFFD) first: a Latin-1 caller name must not cost the whole call.
+            wire = try JSONDecoder().decode(Wire.self, from: Data(String(decoding: line, as: UTF8.self).utf8))
         } catch let DecodingError.keyNotFound(key, _) {
             throw LineError(message: "missing \"\(key.stringValue)\"")
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
