@@ -22,3 +22,5 @@ release: deps
 
 clean:
 	rm -rf .build
+
+include packaging/deb.mk
