@@ -88,6 +88,11 @@ struct ConfigLayer {
 
     init(text: String, path: String) throws(ConfigDiagnostic) {
         self.path = path
+        locator = KeyLocator(text: text)
+        if var d = locator.unparsable {
+            d.file = path
+            throw d
+        }
         do {
             values = try TOMLDocument.parse(text)
         } catch {
@@ -95,6 +100,5 @@ struct ConfigLayer {
             d.file = path
             throw d
         }
-        locator = KeyLocator(text: text)
     }
 }

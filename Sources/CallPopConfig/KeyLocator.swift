@@ -6,24 +6,31 @@
 struct KeyLocator {
     private(set) var positions: [String: SourcePosition] = [:]
 
+    /// The first spot the TOML library must never be handed, as a syntax error: toml++ 3.4
+    /// asserts (aborting a debug build) instead of reporting a table name that starts with a
+    /// character no key starts with (`[,x]`, `[é]`, `[[[x]]]`; fixed upstream in
+    /// marzer/tomlplusplus#301), and a `}` where an array element is due (`[1, }`).
+    private(set) var unparsable: ConfigDiagnostic?
+
     init(text: String) {
         var table = ""
         var arrayCounts: [String: Int] = [:]
         var multiline: String? = nil  // the closing delimiter of an open multi-line string
-        var depth = 0  // open brackets of a multi-line array value
+        var brackets = ValueBrackets()  // of a value that runs over several lines
         var lineNumber = 0
         // "\r\n" is one Character, so split on it too, or a CRLF file reads as a single line;
         // a byte-order mark is not part of the first line.
         let text = text.first == "\u{FEFF}" ? text.dropFirst() : text[...]
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for rawLine in lines {
             lineNumber += 1
             let line = Array(rawLine)
             if let closing = multiline {
                 if String(rawLine).contains(closing) { multiline = nil }
                 continue
             }
-            if depth > 0 {
-                depth = max(0, depth + Self.bracketBalance(line[...]))
+            if brackets.isOpen {
+                if let at = brackets.read(line[...]) { noteMisplacedBrace(line: lineNumber, index: at) }
                 continue
             }
             guard let first = line.firstIndex(where: { $0 != " " && $0 != "\t" }) else { continue }
@@ -31,6 +38,14 @@ struct KeyLocator {
             if line[first] == "[" {
                 let isArray = first + 1 < line.count && line[first + 1] == "["
                 let open = isArray ? 2 : 1
+                var nameStart = first + open
+                while nameStart < line.count, line[nameStart] == " " || line[nameStart] == "\t" { nameStart += 1 }
+                let atEnd = nameStart == line.count && lineNumber == lines.count  // the library reports end-of-file
+                if unparsable == nil, !atEnd, !(nameStart < line.count && Self.canStartTableName(line[nameStart])) {
+                    unparsable = ConfigDiagnostic(
+                        position: SourcePosition(line: lineNumber, column: nameStart + 1),
+                        message: "TOML syntax: Error while parsing table header: a table name starts with a letter, digit, '_', '-' or a quote")
+                }
                 guard let close = line[(first + open)...].firstIndex(of: "]") else { continue }
                 let name = Self.normalizeKey(String(line[(first + open)..<close]))
                 if isArray {
@@ -53,7 +68,10 @@ struct KeyLocator {
             for delimiter in ["\"\"\"", "'''"] where String(value).hasPrefix(delimiter) {
                 if !String(value.dropFirst(3)).contains(delimiter) { multiline = delimiter }
             }
-            if multiline == nil { depth = max(0, Self.bracketBalance(value)) }
+            if multiline == nil {
+                brackets = ValueBrackets()
+                if let at = brackets.read(value) { noteMisplacedBrace(line: lineNumber, index: at) }
+            }
         }
     }
 
@@ -65,6 +83,12 @@ struct KeyLocator {
             guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return nil }
             p = p[..<cut]
         }
+    }
+
+    /// Whether a table name may start with `c` as far as the TOML library is concerned
+    /// (`]` too: the library reports an empty name itself).
+    private static func canStartTableName(_ c: Character) -> Bool {
+        (c.isASCII && (c.isLetter || c.isNumber)) || c == "_" || c == "-" || c == "\"" || c == "'" || c == "]"
     }
 
     /// The index of the `=` of a `key = value` line, outside quotes.
@@ -84,25 +108,49 @@ struct KeyLocator {
         return nil
     }
 
-    /// Net `[` minus `]` outside strings and comments.
-    private static func bracketBalance(_ chars: ArraySlice<Character>) -> Int {
-        var balance = 0
-        var quote: Character? = nil
-        var escaped = false
-        for c in chars {
-            if let q = quote {
-                if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
-                continue
+    private mutating func noteMisplacedBrace(line: Int, index: Int) {
+        guard unparsable == nil else { return }
+        unparsable = ConfigDiagnostic(
+            position: SourcePosition(line: line, column: index + 1),
+            message: "TOML syntax: Error while parsing array: expected value or closing ']', saw '}'")
+    }
+
+    /// The brackets of a value that may run over several lines, read outside strings and comments.
+    private struct ValueBrackets {
+        private var open: [Character] = []
+        private var elementDue = false  // just after an array's `[` or `,`
+
+        var isOpen: Bool { !open.isEmpty }
+
+        /// Reads the value's next piece; returns the index of a `}` where an array element is due.
+        mutating func read(_ chars: ArraySlice<Character>) -> Int? {
+            var quote: Character? = nil
+            var escaped = false
+            var misplaced: Int? = nil
+            for (i, c) in zip(chars.indices, chars) {
+                if let q = quote {
+                    if escaped { escaped = false } else if c == "\\" && q == "\"" { escaped = true } else if c == q { quote = nil }
+                    continue
+                }
+                switch c {
+                case " ", "\t", "\r": continue
+                case "#": return misplaced
+                case "\"", "'": quote = c; elementDue = false
+                case "[": open.append(c); elementDue = true
+                case "{": open.append(c); elementDue = false
+                case "]":
+                    if open.last == "[" { open.removeLast() }
+                    elementDue = false
+                case "}":
+                    if open.last == "[", elementDue, misplaced == nil { misplaced = i }
+                    if open.last == "{" { open.removeLast() }
+                    elementDue = false
+                case ",": elementDue = open.last == "["
+                default: elementDue = false
+                }
             }
-            switch c {
-            case "\"", "'": quote = c
-            case "[": balance += 1
-            case "]": balance -= 1
-            case "#": return balance
-            default: break
-            }
+            return misplaced
         }
-        return balance
     }
 
     /// `a . "b c"` → `a.b c`.
