@@ -258,3 +258,26 @@ struct ConfigErrorTests {
         ])
     }
 }
+
+@Suite("Configuration loader survives garbage")
+struct ConfigFuzzTests {
+    /// Every TOML metacharacter inserted at, or written over, every 11th byte of a full valid file:
+    /// the loader either loads or reports a problem; it never crashes. A crash here (signal 6) is
+    /// the TOML library's assertion on an input the loader let through: see `KeyLocator.unparsable`.
+    @Test func damagedFilesLoadOrSayWhereTheyAreWrong() {
+        let original = Array(ConfigValidTests.full.utf8)
+        let noise: [UInt8] = Array("[]{}\"',=#\n".utf8) + [0x00, 0xFF]
+        for offset in stride(from: 0, to: original.count, by: 11) {
+            for byte in noise {
+                var inserted = original
+                inserted.insert(byte, at: offset)
+                var replaced = original
+                replaced[offset] = byte
+                for bytes in [inserted, replaced] {
+                    let found = diagnostics(String(decoding: bytes, as: UTF8.self), environment: ConfigValidTests.environment)
+                    #expect(found.allSatisfy { $0.hasPrefix("test.toml") })
+                }
+            }
+        }
+    }
+}

@@ -180,4 +180,42 @@ struct ConfigLocationTests {
     func tomlSyntax(_ text: String, _ expected: String) {
         #expect(diagnostics(text) == ["test.toml:" + expected])
     }
+
+    /// toml++ 3.4 asserts (aborting a debug build, undefined behaviour in release) on these
+    /// table headers; the loader must report them like any other syntax error.
+    @Test("table names the TOML library cannot be handed", arguments: [
+        ("[,[popup]]\n", "1:2"), ("[user]\nnumber = \"201\"\n\n[[[popup]]]\n", "4:3"), ("[.a]\n", "1:2"), ("[\u{E9}]\n", "1:2"),
+        ("[#x]\n", "1:2"), ("[ \t,]\n", "1:4"), ("[[ [x]]\n", "1:4"), ("a = 1\n[,", "2:2"), ("[\na]\n", "1:2"), ("[\r\n", "1:2"),
+        ("[[=\n", "1:3"), ("[[[]]\n", "1:3"),
+    ])
+    func headersTheLibraryCannotTake(_ text: String, _ position: String) {
+        #expect(diagnostics(text) == [
+            "test.toml:\(position): TOML syntax: Error while parsing table header: a table name starts with a letter, digit, '_', '-' or a quote",
+        ])
+    }
+
+    @Test("a closing brace where an array element is due", arguments: [
+        ("a = [}]\n", "1:6"), ("a = [1, }]\n", "1:9"), ("a = [\"x\",}\"y\"]\n", "1:10"), ("a = [\n  # c\n  }\n]\n", "3:3"),
+        ("a = [[1], [}]]\n", "1:12"), ("a = {b = [}]}\n", "1:11"), ("[user]\nnumber = \"201\"\nx = [\n\"}\",\n}]\n", "5:1"),
+    ])
+    func misplacedBrace(_ text: String, _ position: String) {
+        #expect(diagnostics(text) == ["test.toml:\(position): TOML syntax: Error while parsing array: expected value or closing ']', saw '}'"])
+    }
+
+    @Test func bracesTheLibraryReportsItself() {
+        #expect(diagnostics("a = [1 }]\n") == ["test.toml:1:8: TOML syntax: Error while parsing array: expected comma or closing ']', saw '}'"])
+        #expect(diagnostics("a = {b = 1,}\n")
+            == ["test.toml:1:12: TOML syntax: Error while parsing inline table: expected key-value pair, saw closing '}' (dangling comma)"])
+        #expect(diagnostics(userHead + "[[popup]]\nname = \"{x}\"\ntrigger = \"on-click\"\napp = [\"/bin/echo\", \"}\", '}', \"{\"]\n").isEmpty)
+    }
+
+    @Test func bracketsInsideValuesAreNotHeaders() throws {
+        let text = userHead + "[colleagues]\nnumbers = [\n[\"x\"][0],\n]\n" 
+        #expect(diagnostics(text).allSatisfy { !$0.contains("a table name starts") })
+        let multiLine = userHead + "[[popup]]\nname = \"X\"\ntrigger = \"on-click\"\napp = \"\"\"\n/bin/echo\n[,\u{E9}\n\"\"\"\n"
+        #expect(diagnostics(multiLine).isEmpty)
+        // Headers the library reports itself keep its words.
+        #expect(diagnostics("[]\n") == ["test.toml:1:2: TOML syntax: Error while parsing table header: tables with blank bare keys are explicitly prohibited"])
+        #expect(diagnostics("[") == ["test.toml:1:2: TOML syntax: Error while parsing table header: encountered end-of-file"])
+    }
 }

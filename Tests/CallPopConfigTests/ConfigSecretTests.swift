@@ -1,4 +1,5 @@
 import CallPopConfig
+import CallPopCore
 import CallPopTestSupport
 import Foundation
 import Testing

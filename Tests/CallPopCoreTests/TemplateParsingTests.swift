@@ -96,3 +96,23 @@ struct TemplateParsingTests {
         #expect(try template("{{CALLERNUM}}").segments == [.literal("{"), .variable(.callerNumber, .none), .literal("}")])
     }
 }
+
+@Suite("Template parsing survives garbage")
+struct TemplateFuzzTests {
+    @Test func randomTemplatesParseOrFailInsideTheText() {
+        var rng = SplitMix64(seed: 7)
+        let pieces = ["{", "}", ":", "CALLERNUM", "CALLERNAME", "e164", "3", "-", "<<clid>>", "<", ">", "x", "\u{E9}", " ", "%", "^&"]
+        for _ in 0..<3000 {
+            let text = (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            do {
+                let t = try Template(parsing: text)
+                // Expanding with a caller's values never fails and literal text is kept.
+                let raw = t.expand(variables(), encode: false)
+                #expect(t.isConstant ? raw == text : true)
+            } catch {
+                #expect(error.offset >= 0 && error.offset < text.count)
+                #expect(Array(text)[error.offset] == "{")
+            }
+        }
+    }
+}

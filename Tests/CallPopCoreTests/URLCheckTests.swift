@@ -87,3 +87,18 @@ struct URLCheckTests {
         #expect(URLCheck.Refusal.missingHost.description == "no host after the scheme")
     }
 }
+
+@Suite("URL check survives garbage")
+struct URLCheckFuzzTests {
+    @Test func whateverPassesIsPrintableASCIIWithAnAllowedScheme() {
+        var rng = SplitMix64(seed: 99)
+        let pieces = ["https://", "http:", "//", "h.example", "/", "?", "&", "#", "%", "%4", "%41", "a", " ", "\u{0}", "\u{E9}", ":", "@", "<", "JAVASCRIPT:", "file:"]
+        for _ in 0..<5000 {
+            let url = (0..<Int(rng.next() % 8)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            guard let scheme = try? URLCheck.validate(url, allowedSchemes: ["http", "https"]) else { continue }
+            #expect(scheme == "http" || scheme == "https")
+            #expect(url.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F })
+            #expect(url.lowercased().hasPrefix(scheme + "://"))
+        }
+    }
+}
