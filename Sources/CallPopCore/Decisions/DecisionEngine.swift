@@ -69,7 +69,10 @@ public struct DecisionEngine: Sendable {
         } catch {
             return skipped(decision, .refusedURL, detail: error.description)
         }
-        guard limiter.admit(at: now) else { return skipped(decision, .rateLimit) }
+        guard limiter.admit(at: now) else {
+            decision.plan = nil  // as for automatic triggers: a skip shows no argv, nothing runs
+            return skipped(decision, .rateLimit)
+        }
         return decision
     }
 
