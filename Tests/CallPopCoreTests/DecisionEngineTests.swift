@@ -142,7 +142,11 @@ struct DecisionEngineTests {
         var e = engine([try rule("click", .any, .onClick)], perMinute: 1)
         _ = e.handle(event("c1", .ringing), at: at(0))
         #expect(e.click(rule: "click", call: "c1", at: at(1)).map(summary) == "click launch")
-        #expect(e.click(rule: "click", call: "c1", at: at(2)).map(summary) == "click skip:rate-limit")
+        let limited = e.click(rule: "click", call: "c1", at: at(2))
+        #expect(limited.map(summary) == "click skip:rate-limit")
+        // Like an automatic skip, it shows no argv: nothing runs.
+        #expect(limited?.plan == nil)
+        #expect(limited?.line == "skip on-click \"click\" for incoming call c1 \"John Doe\" <+442071234567>: rate-limit")
     }
 
     @Test func numberFilters() throws {
