@@ -237,18 +237,20 @@ struct ConfigBuilder {
         }
         let name = text("name") ?? ""
         if name.isEmpty { report(layer, path, "every popup needs a name (shown on the notification button)") }
-        let directionText = text("direction") ?? "any"
         let triggerText = text("trigger")
-        guard let direction = DirectionFilter(rawValue: directionText) else {
-            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'")
-            return nil
-        }
         guard let triggerText else {
             report(layer, path, "popup '\(name)' needs a trigger: on-click, ringing, call-generation or answer")
             return nil
         }
         guard let trigger = Trigger(rawValue: triggerText) else {
             report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'")
+            return nil
+        }
+        // Without a direction, a rule follows its trigger: ringing is incoming, call-generation outgoing.
+        let directionText = text("direction")
+            ?? (trigger == .ringing ? "incoming" : trigger == .callGeneration ? "outgoing" : "any")
+        guard let direction = DirectionFilter(rawValue: directionText) else {
+            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'")
             return nil
         }
         guard trigger.allowedDirections.contains(direction) else {
@@ -320,6 +322,11 @@ struct ConfigBuilder {
                 report(layer, "\(path).app", "the program name must be fixed text, not a variable")
                 return nil
             }
+            for (index, word) in templates.enumerated().dropFirst() where word.startsWithVariable && !word.isWebURL {
+                report(layer, "\(path).app",
+                       "argument \(index) of popup '\(name)' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
+                       warning: true)
+            }
             return .app(templates)
         }
     }
@@ -349,6 +356,10 @@ struct ConfigBuilder {
             try URLCheck.validate(template.expand(sample, encode: true), allowedSchemes: allowed)
         } catch {
             report(layer, path, "url is not a valid absolute URL: \(error.description)")
+            return
+        }
+        if !template.hasFixedAuthority {
+            report(layer, path, "url must name its host in fixed text (https://host/...) before any variable: a caller must not choose the site")
         }
     }
 

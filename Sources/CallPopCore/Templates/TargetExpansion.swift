@@ -39,7 +39,7 @@ extension PopupTarget {
     public func plan(_ variables: CallVariables, policy: LaunchPolicy) throws(URLCheck.Refusal) -> LaunchPlan {
         switch self {
         case .url(let template):
-            let url = template.expand(variables, encode: true)
+            let url = try template.expandURL(variables)
             try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
             return LaunchPlan(action: "url", url: url, argv: policy.opener + [url], environment: [:])
         case .app(let words):
@@ -47,7 +47,7 @@ extension PopupTarget {
             argv.reserveCapacity(words.count)
             for word in words {
                 if word.isWebURL {
-                    let url = word.expand(variables, encode: true)
+                    let url = try word.expandURL(variables)
                     try URLCheck.validate(url, allowedSchemes: ["http", "https"])
                     argv.append(url)
                 } else {
@@ -75,6 +75,41 @@ extension Template {
             }
         }
         return out
+    }
+
+    /// Expands a URL template: values percent-encoded, and a value that would be a whole
+    /// `.` or `..` path segment refused (browsers resolve `%2E%2E` too, so encoding cannot help).
+    public func expandURL(_ variables: CallVariables) throws(URLCheck.Refusal) -> String {
+        var out = ""
+        var inPath = true
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                out += text
+                if text.contains(where: { $0 == "?" || $0 == "#" }) { inPath = false }
+            case .variable(let v, let t):
+                let value = variables.value(v, t)
+                if inPath, value == "." || value == ".." { throw .dotSegment }
+                out += PercentEncoding.encode(value)
+            }
+        }
+        return out
+    }
+
+    /// Whether the template starts with a placeholder (so the caller chooses how it begins).
+    public var startsWithVariable: Bool {
+        if case .variable? = segments.first { true } else { false }
+    }
+
+    /// Whether a URL template's scheme and host are fixed text: for `scheme://` URLs the
+    /// literal before the first placeholder reaches a `/`, `?` or `#` after the host.
+    public var hasFixedAuthority: Bool {
+        guard !isConstant else { return true }
+        let head = leadingLiteral
+        guard let marker = head.firstRange(of: "://") else { return true }
+        let afterScheme = head[marker.upperBound...]
+        return afterScheme.contains { $0 == "/" || $0 == "?" || $0 == "#" }
+            && !afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }.isEmpty
     }
 
     /// Whether the template starts with `http://` or `https://` in its literal text.

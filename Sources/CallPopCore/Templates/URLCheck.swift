@@ -12,6 +12,8 @@ public enum URLCheck {
         case invalidCharacter(Character)
         /// `http(s)` needs `//host`.
         case missingHost
+        /// A value would be a `.` or `..` path segment, moving the URL up its path.
+        case dotSegment
 
         /// The reason, for the decision log.
         public var description: String {
@@ -21,6 +23,7 @@ public enum URLCheck {
             case .whitespaceOrControl: "whitespace or a control character in the URL"
             case .invalidCharacter(let c): "character '\(c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined())' is not allowed in a URL"
             case .missingHost: "no host after the scheme"
+            case .dotSegment: "a caller value is a '.' or '..' path segment"
             }
         }
     }
