@@ -183,7 +183,7 @@ public struct AMICallMapper: Sendable {
             present.insert(uniqueID)
             events += resyncChannel(entry, channel: channel, uniqueID: uniqueID, snapshot: snapshot)
         }
-        let vanished = channels.values.filter { $0.sequence < resyncMark && !present.contains($0.uniqueID) }
+        let vanished = channels.values.filter { $0.sequence <= resyncMark && !present.contains($0.uniqueID) }
         for tracked in vanished.sorted(by: { $0.sequence < $1.sequence }) {
             channels[tracked.uniqueID] = nil
             ended.insert(tracked.uniqueID)
