@@ -39,8 +39,12 @@ public final class CurlStream {
     ///   - host: a DNS name, an IPv4 address, or an IPv6 address (with or without brackets).
     ///   - tls: `true` for TLS; the certificate and host name are always verified.
     ///   - caFile: a PEM file of trusted CAs, instead of the system store.
+    ///   - abandonWhenReadable: a descriptor (the read end of a wake-up pipe) that, once readable,
+    ///     abandons the connection attempt with `CurlError.abortedCode`: shutdown need not wait
+    ///     for a slow DNS answer or TLS handshake to time out.
     public init(
-        host: String, port: Int, tls: Bool, caFile: String? = nil, connectTimeoutMilliseconds: Int = 10_000
+        host: String, port: Int, tls: Bool, caFile: String? = nil, connectTimeoutMilliseconds: Int = 10_000,
+        abandonWhenReadable: Int32? = nil
     ) throws(CurlError) {
         CurlGlobal.initialize()
         guard let url = Self.url(host: host, port: port, tls: tls) else {
@@ -54,6 +58,10 @@ public final class CurlStream {
         errorBuffer = .allocate(capacity: size)
         errorBuffer.initialize(repeating: 0, count: size)
         var socket: curl_socket_t = -1
+        // libcurl keeps the pointer only during curl_easy_perform; it is freed right after.
+        let abandonDescriptor = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        abandonDescriptor.initialize(to: abandonWhenReadable ?? -1)
+        defer { abandonDescriptor.deallocate() }
         do {
             try Self.check(errorBuffer, callpop_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
             try Self.check(errorBuffer, callpop_curl_setopt_string(handle, CURLOPT_URL, url))
@@ -69,7 +77,13 @@ public final class CurlStream {
                 try Self.check(errorBuffer, callpop_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
                 if let caFile { try Self.check(errorBuffer, callpop_curl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
             }
+            if abandonWhenReadable != nil {
+                try Self.check(errorBuffer, callpop_curl_abort_when_readable(handle, abandonDescriptor))
+            }
             try Self.check(errorBuffer, curl_easy_perform(handle))
+            if abandonWhenReadable != nil {  // the callback must not outlive the pointer
+                try Self.check(errorBuffer, callpop_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 1))
+            }
             try Self.check(errorBuffer, callpop_curl_getinfo_socket(handle, &socket))
         } catch {
             curl_easy_cleanup(handle)
@@ -128,6 +142,8 @@ public final class CurlStream {
 public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `CURLcode` (-1 when the failure came before libcurl).
     public var code: Int
+    /// The code of a connection attempt abandoned through `abandonWhenReadable` (`CURLE_ABORTED_BY_CALLBACK`).
+    public static let abortedCode = Int(CURLE_ABORTED_BY_CALLBACK.rawValue)
     /// What went wrong, e.g. "Couldn't connect to server: Failed to connect to ::1 port 5038: Connection refused".
     public var message: String
 

@@ -181,6 +181,24 @@ import Testing
         #expect(failures.first?.message.hasPrefix("cannot connect to AMI at 127.0.0.1:\(port): Couldn't connect to server") == true)
     }
 
+    /// Cancelling while a TLS handshake hangs (the peer accepts and says nothing) returns at once,
+    /// not after the 10 s connect timeout: the wake-up pipe abandons the attempt inside libcurl.
+    @Test func cancelWhileConnectingReturnsPromptly() async throws {
+        let silent = try OneShotListener(ipv6: false, greeting: "")
+        var configuration = Self.configuration(port: silent.port)
+        configuration.url = "amis://127.0.0.1:\(silent.port)"
+        configuration.responseTimeout = .seconds(10)
+        let client = AMIClient(configuration: configuration)
+        let task = Task { try await client.run(emit: { _ in }, report: { _ in }) }
+        try await Task.sleep(for: .milliseconds(300))
+        let clock = ContinuousClock()
+        let started = clock.now
+        task.cancel()
+        await #expect(throws: Never.self) { try await task.value }
+        #expect(clock.now - started < .seconds(3))
+        silent.closeNow()
+    }
+
     @Test func invalidURLIsAConfigurationError() async {
         let client = AMIClient(configuration: AMISourceConfiguration(
             url: "http://pbx:5038", username: "u", secret: "s", devices: ["PJSIP/201"]))

@@ -38,10 +38,12 @@ struct AMIConnectionLoop {
             do {
                 let stream = try CurlStream(
                     host: endpoint.host, port: endpoint.port, tls: endpoint.tls, caFile: configuration.caFile,
-                    connectTimeoutMilliseconds: Int(configuration.responseTimeout / .milliseconds(1)))
+                    connectTimeoutMilliseconds: Int(configuration.responseTimeout / .milliseconds(1)),
+                    abandonWhenReadable: wake.readEnd)
                 end = serve(stream, session: &session, backoff: &backoff)
                 session.disconnected()
             } catch {
+                if error.code == CurlError.abortedCode { return }  // cancelled while connecting
                 end = .lost("cannot connect to AMI at \(endpoint): \(error.message)")
             }
             switch end {
