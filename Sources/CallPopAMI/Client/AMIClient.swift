@@ -14,7 +14,8 @@ import Synchronization
 /// refused login is different: the same credentials will be refused again, so
 /// `run` throws `AMIError` (code `loginRejected`) after one attempt instead of
 /// retrying; fixing the secret and reloading starts the source again.
-/// Cancelling the task logs off politely (`Action: Logoff`, up to 2 s).
+/// Cancelling the task logs off politely (`Action: Logoff`, up to 2 s), or abandons a
+/// connection attempt in progress within about a second.
 public struct AMIClient: CallEventSource {
     /// `ami`.
     public let name = "ami"
