@@ -65,6 +65,41 @@ import Testing
             user: ("202", "Bob Builder")))
     }
 
+    /// Hand-written, FreePBX style: queue members are Local channels that dial the phones. Each
+    /// user sees the call once, on the phone's leg, not again on the Local half.
+    @Test func queueWithLocalMembers() throws {
+        let messages = AMIStreams.messages(try AMIStreams.handwritten("queue-local-members"))
+        #expect(AMIStreams.callEvents(messages) == Expected.call(
+            "1795594200.0", .incoming, remote: "+15551234567", name: "", called: "5550150",
+            channel: "PJSIP/201-00000033", states: [.ringing, .answered, .ended]))
+        #expect(AMIStreams.callEvents(messages, devices: AMIDeviceMatcher.defaultDevices(forNumber: "202")) == Expected.call(
+            "1795594200.0", .incoming, remote: "+15551234567", name: "", called: "5550150",
+            channel: "PJSIP/202-00000034", states: [.ringing, .ended], answeredElsewhere: true,
+            user: ("202", "Bob Builder")))
+    }
+
+    /// The `eventfilter`s that docs/pbx/asterisk.md gives the PBX admin, applied as Asterisk
+    /// does (a regex searched in the whole event): the user's events are unchanged.
+    @Test(arguments: [
+        "asterisk-22/inbound-answered", "asterisk-22/inbound-missed", "asterisk-22/outbound-answered",
+        "asterisk-22/internal-colleague", "ami-handwritten/ringgroup-answered-elsewhere",
+        "ami-handwritten/queue-answered", "ami-handwritten/queue-local-members",
+    ])
+    func guideEventFiltersKeepEverythingNeeded(stream: String) throws {
+        let bytes = stream.hasPrefix("asterisk-22/")
+            ? try AMIStreams.recorded(String(stream.dropFirst("asterisk-22/".count)))
+            : try AMIStreams.handwritten(String(stream.dropFirst("ami-handwritten/".count)))
+        let messages = AMIStreams.messages(bytes)
+        let filters = [try Regex("Channel: (PJSIP|SIP|IAX2)/201-"), try Regex("Channel: Local/201@")]
+        let filtered = messages.filter { message in
+            let text = message.fields.map { "\($0.key): \($0.value)\r\n" }.joined()
+            return filters.contains { text.contains($0) }
+        }
+        #expect(filtered.count < messages.count)
+        #expect(AMIStreams.callEvents(filtered) == AMIStreams.callEvents(messages))
+        #expect(!AMIStreams.callEvents(filtered).isEmpty)
+    }
+
     /// Caller ID is hostile: control characters never reach a CallEvent.
     @Test func controlCharactersAreStripped() {
         var mapper = AMICallMapper(matcher: AMIDeviceMatcher(devices: ["PJSIP/201"]))

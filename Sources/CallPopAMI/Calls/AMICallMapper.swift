@@ -68,10 +68,23 @@ public struct AMICallMapper: Sendable {
     }
 
     private mutating func dialBegin(_ event: AMIMessage) -> [CallEvent] {
+        let caller = event["Channel"] ?? ""
+        if let linkedID = event["Linkedid"], originExten[linkedID] == nil, !Self.isLocal(caller),
+            let exten = AMIText.cleanOrNil(event["Exten"])
+        {
+            // The first real (non-Local) channel to dial in a call carries the DID or queue number;
+            // with eventfilters its Newchannel may never arrive, its DialBegin does.
+            originExten[linkedID] = exten
+        }
         if let dest = event["DestChannel"], matcher.isUserChannel(dest),
             let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
         {
             // Incoming: the user's channel is being dialled by the caller's channel.
+            if Self.isLocal(caller), caller.hasSuffix(";2") {
+                // A Local channel of the user (FreePBX queues, ring groups) dials the real phone:
+                // follow the phone's leg from now on, not the Local half, so the call is reported once.
+                supersedeLocalLeg(String(caller.dropLast()) + "1")
+            }
             guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
             else { return [] }
             if tracked.direction == nil {
@@ -88,7 +101,7 @@ public struct AMICallMapper: Sendable {
             let state = event["DestChannelStateDesc"]?.lowercased()
             return state == "ringing" ? advance(uniqueID, to: .ringing) : []
         }
-        if let caller = event["Channel"], matcher.isUserChannel(caller), !caller.lowercased().hasPrefix("local/"),
+        if matcher.isUserChannel(caller), !Self.isLocal(caller),
             let uniqueID = event["Uniqueid"], let linkedID = event["Linkedid"]
         {
             // Outgoing: the user's channel dials. The call is being placed now.
@@ -108,6 +121,17 @@ public struct AMICallMapper: Sendable {
             return advance(uniqueID, to: .ringing)
         }
         return []
+    }
+
+    static func isLocal(_ channel: String) -> Bool {
+        channel.lowercased().hasPrefix("local/")
+    }
+
+    /// Stops following the user's Local `;1` leg named `name` (its real phone leg takes over).
+    private mutating func supersedeLocalLeg(_ name: String) {
+        guard let local = channels.values.first(where: { $0.name == name }), local.emitted == nil else { return }
+        channels[local.uniqueID] = nil
+        ended.insert(local.uniqueID)
     }
 
     private mutating func dialState(_ event: AMIMessage) -> [CallEvent] {
