@@ -7,11 +7,16 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct AMIClientTests {
     static let secret = "s3cret"
 
-    static func configuration(port: Int, login: AMILoginMethod = .challenge) -> AMISourceConfiguration {
+    /// Test settings: fast reconnects; the keepalive is long unless a test is about it (`quickPing`),
+    /// so that a loaded CI machine never sees a stray Ping or a false stall.
+    static func configuration(
+        port: Int, login: AMILoginMethod = .challenge, quickPing: Bool = false
+    ) -> AMISourceConfiguration {
         AMISourceConfiguration(
             url: "ami://127.0.0.1:\(port)", username: "popup", secret: secret,
             devices: AMIDeviceMatcher.defaultDevices(forNumber: "201"), login: login,
-            keepaliveInterval: .milliseconds(300), responseTimeout: .milliseconds(400),
+            keepaliveInterval: quickPing ? .milliseconds(300) : .seconds(60),
+            responseTimeout: quickPing ? .seconds(1) : .seconds(5),
             reconnectMinimum: .milliseconds(20), reconnectMaximum: .milliseconds(100))
     }
 
@@ -124,7 +129,8 @@ import Testing
             .init(snapshot: try AMIStreams.handwritten(fault.snapshot), events: Self.join(tail)),
         ])
         defer { server.stop() }
-        let (recorder, error) = await Self.runClient(Self.configuration(port: server.port), until: 3)
+        let configuration = Self.configuration(port: server.port, quickPing: fault.ending == .stall)
+        let (recorder, error) = await Self.runClient(configuration, until: 3)
         #expect(error == nil)
         #expect(await recorder.events == Expected.inboundAnswered)
         #expect(server.actions.count == 2)

@@ -135,9 +135,11 @@ final class OneShotListener: @unchecked Sendable {
         port = Int(UInt16(bigEndian: withUnsafeBytes(of: storage) { $0.load(fromByteOffset: 2, as: UInt16.self) }))
         self.fd = fd
         let listening = fd
+        // Only this thread closes the listener: closing it from another thread could let a
+        // later socket reuse the descriptor number while this thread still accepts on it.
         Thread {
             let connection = accept(listening, nil, nil)
-            guard connection >= 0 else { return }
+            guard connection >= 0 else { close(listening); return }
             _ = greeting.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
             var byte: UInt8 = 0
             _ = recv(connection, &byte, 1, 0)  // until the client goes
@@ -145,8 +147,8 @@ final class OneShotListener: @unchecked Sendable {
         }.start()
     }
 
-    /// Stops listening (later connections are refused).
-    func closeNow() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    /// Stops listening (later connections are refused); the accepting thread then closes it.
+    func closeNow() { shutdown(fd, Int32(SHUT_RDWR)) }
 }
 
 /// `openssl s_server -rev` on 127.0.0.1 with a fresh self-signed certificate for `localhost`.

@@ -33,9 +33,17 @@ public struct AMIDeviceMatcher: Sendable {
     private let trunkNames: Set<String>
 
     /// `true` when `channel` is one of the user's own call legs.
+    ///
+    /// After `PJSIP/201-` only the channel's sequence number may follow (hex digits), so
+    /// device `PJSIP/201` does not claim the channels of an endpoint named `201-mobile`.
     public func isUserChannel(_ channel: String) -> Bool {
         let lower = channel.lowercased()
-        return prefixes.contains { lower.hasPrefix($0.prefix) && (!$0.isLocal || lower.hasSuffix(";1")) }
+        return prefixes.contains { entry in
+            guard lower.hasPrefix(entry.prefix) else { return false }
+            if entry.isLocal { return lower.hasSuffix(";1") }
+            let sequence = lower.dropFirst(entry.prefix.count)
+            return !sequence.isEmpty && sequence.allSatisfy(\.isHexDigit)
+        }
     }
 
     /// Whether the party on `channel`, presenting `number`, is a colleague.
