@@ -142,6 +142,26 @@ import Testing
         }
     }
 
+    /// A PBX restart mid-call: Asterisk says `Shutdown` and closes; while it boots, connections
+    /// are dropped at once; then it is back, the call (still up, it survived on the phones' side
+    /// in this hand-written snapshot) is resynchronised and ends normally. No restart by hand.
+    @Test func pbxRestartIsRiddenThrough() async throws {
+        let (head, _) = try Self.split("inbound-answered", after: Point.ringing201.matches)
+        let (_, tail) = try Self.split("inbound-answered", after: Point.bridged.matches)
+        let shutdown = "Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: True\r\n\r\n"
+        let server = try TestAMIServer(secret: Self.secret, scripts: [
+            .init(events: Self.join(head + [shutdown]), then: .close),
+            .init(hangUpAtOnce: true), .init(hangUpAtOnce: true),
+            .init(snapshot: try AMIStreams.handwritten("inbound-answered-snapshot-up"), events: Self.join(tail)),
+        ])
+        defer { server.stop() }
+        let (recorder, error) = await Self.runClient(Self.configuration(port: server.port), until: 3)
+        #expect(error == nil)
+        #expect(await recorder.events == Expected.inboundAnswered)
+        #expect(server.actions.count == 4)
+        #expect(server.actions.last == ["Challenge", "Login", "CoreShowChannels", "Logoff"])
+    }
+
     /// A refused login is reported and thrown after one attempt: no retry loop.
     @Test func refusedLoginThrowsWithoutRetrying() async throws {
         let server = try TestAMIServer(secret: Self.secret, scripts: [.init(acceptLogin: false), .init()])

@@ -16,6 +16,8 @@ import Glibc
 final class TestAMIServer: Sendable {
     struct Script: Sendable {
         enum Ending: Sendable { case close, stall, stayOpen }
+        /// Close right after accepting, before the banner (a PBX still starting up).
+        var hangUpAtOnce = false
         var acceptLogin = true
         /// `CoreShowChannel` events (without ActionID) for the resynchronisation.
         var snapshot: [UInt8] = []
@@ -87,7 +89,7 @@ final class TestAMIServer: Sendable {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { continue }
             received.withLock { $0.append([]) }
-            if index < scripts.count {
+            if index < scripts.count, !scripts[index].hangUpAtOnce {
                 converse(connection, secret: secret, script: scripts[index], number: index)
             }
             index += 1
