@@ -141,6 +141,17 @@ import Testing
         #expect(outputs.last == .message(AMIMessage(["Event": "Small"])))
     }
 
+    /// A `Follows` reply without its end marker is bounded too: decoding resumes after it.
+    @Test func unterminatedFollowsCannotSwallowTheStream() {
+        var framer = AMIFramer(maxLineBytes: 64, maxMessageBytes: 256)
+        var outputs = framer.feed(Array("Response: Follows\r\n".utf8))
+        for _ in 0..<1000 { outputs += framer.feed(Array("output line\r\n".utf8)) }
+        outputs += framer.feed(Array("\r\nEvent: Alive\r\n\r\n".utf8))
+        #expect(outputs.first == .garbage(AMIGarbage(.messageTooLarge, excerpt: Array("output line".utf8))))
+        #expect(outputs.last == .message(AMIMessage(["Event": "Alive"])))
+        #expect(outputs.count < 30, "the rest of the runaway reply is skipped, not reported line by line")
+    }
+
     /// Random bytes never crash the framer, never yield huge messages, and a
     /// clean message after them (past a blank line) is still decoded.
     @Test func randomBytesThenAValidMessage() {

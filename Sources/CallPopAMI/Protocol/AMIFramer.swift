@@ -116,6 +116,9 @@ public struct AMIFramer: Sendable {
         messageBytes += text.utf8.count
         if messageBytes > maxMessageBytes {
             outputs.append(.garbage(AMIGarbage(.messageTooLarge, excerpt: Array(text.utf8))))
+            // A `Follows` reply that never ends must not swallow the rest of the stream:
+            // give up on it and resume at the next blank line.
+            inFollows = false
             dropMessage()
         } else {
             output.append(text)
