@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    /// Reads of random sizes (1 byte to 1 KiB), as TCP and TLS deliver them, over the whole stream.
+    @Test(arguments: scenarios)
+    func randomChunkSizesGiveTheSameOutputs(scenario: String) throws {
+        let bytes = try Fixtures.bytes("asterisk-22/\(scenario)/ami.txt")
+        let whole = Self.decode([bytes[...]])
+        var generator = SplitMix64(seed: UInt64(bytes.count))
+        for round in 0..<20 {
+            var chunks: [ArraySlice<UInt8>] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + Int.random(in: 1...1024, using: &generator))
+                chunks.append(bytes[start..<end])
+                start = end
+            }
+            #expect(Self.decode(chunks) == whole, "round \(round)")
+        }
+    }
+
     @Test func bareLineFeedsEqualCRLF() throws {
         let bytes = try Fixtures.bytes("asterisk-22/inbound-answered/ami.txt")
         let bare = bytes.filter { $0 != UInt8(ascii: "\r") }
