@@ -79,48 +79,60 @@ public struct AMICallMapper: Sendable {
         if let dest = event["DestChannel"], matcher.isUserChannel(dest),
             let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
         {
-            // Incoming: the user's channel is being dialled by the caller's channel.
-            if Self.isLocal(caller), caller.hasSuffix(";2") {
-                // A Local channel of the user (FreePBX queues, ring groups) dials the real phone:
-                // follow the phone's leg from now on, not the Local half, so the call is reported once.
-                supersedeLocalLeg(String(caller.dropLast()) + "1")
-            }
-            guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
-            else { return [] }
-            if tracked.direction == nil {
-                tracked.direction = .incoming
-                tracked.remoteNumber = AMIText.clean(event["DestConnectedLineNum"])
-                tracked.remoteName = AMIText.clean(event["DestConnectedLineName"])
-                if tracked.remoteNumber.isEmpty { tracked.remoteNumber = AMIText.clean(event["CallerIDNum"]) }
-                if tracked.remoteName.isEmpty { tracked.remoteName = AMIText.clean(event["CallerIDName"]) }
-                tracked.calledNumber = originExten[linkedID] ?? AMIText.clean(event["Exten"])
-                tracked.isColleague = matcher.isColleague(
-                    channel: event["Channel"] ?? "", number: AMIText.clean(event["CallerIDNum"]))
-            }
-            channels[uniqueID] = tracked
-            let state = event["DestChannelStateDesc"]?.lowercased()
-            return state == "ringing" ? advance(uniqueID, to: .ringing) : []
+            return incomingDial(event, to: dest, uniqueID: uniqueID, linkedID: linkedID)
         }
         if matcher.isUserChannel(caller), !Self.isLocal(caller),
             let uniqueID = event["Uniqueid"], let linkedID = event["Linkedid"]
         {
-            // Outgoing: the user's channel dials. The call is being placed now.
-            guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, prefix: "")
-            else { return [] }
-            if tracked.direction == nil {
-                tracked.direction = .outgoing
-                let dialled = AMIText.clean(event["Exten"])
-                tracked.calledNumber = dialled
-                tracked.remoteNumber = AMIText.clean(event["DestCallerIDNum"])
-                if tracked.remoteNumber.isEmpty { tracked.remoteNumber = dialled }
-                tracked.remoteName = AMIText.clean(event["DestCallerIDName"])
-                tracked.isColleague = matcher.isColleague(
-                    channel: event["DestChannel"] ?? "", number: AMIText.clean(event["DestCallerIDNum"]))
-            }
-            channels[uniqueID] = tracked
-            return advance(uniqueID, to: .ringing)
+            return outgoingDial(event, from: caller, uniqueID: uniqueID, linkedID: linkedID)
         }
         return []
+    }
+
+    /// The user's channel `dest` is being dialled by the caller's channel.
+    private mutating func incomingDial(
+        _ event: AMIMessage, to dest: String, uniqueID: String, linkedID: String
+    ) -> [CallEvent] {
+        let caller = event["Channel"] ?? ""
+        if Self.isLocal(caller), caller.hasSuffix(";2") {
+            // A Local channel of the user (FreePBX queues, ring groups) dials the real phone:
+            // follow the phone's leg from now on, not the Local half, so the call is reported once.
+            supersedeLocalLeg(String(caller.dropLast()) + "1")
+        }
+        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .incoming
+            tracked.remoteNumber = AMIText.clean(event["DestConnectedLineNum"])
+            tracked.remoteName = AMIText.clean(event["DestConnectedLineName"])
+            if tracked.remoteNumber.isEmpty { tracked.remoteNumber = AMIText.clean(event["CallerIDNum"]) }
+            if tracked.remoteName.isEmpty { tracked.remoteName = AMIText.clean(event["CallerIDName"]) }
+            tracked.calledNumber = originExten[linkedID] ?? AMIText.clean(event["Exten"])
+            tracked.isColleague = matcher.isColleague(channel: caller, number: AMIText.clean(event["CallerIDNum"]))
+        }
+        channels[uniqueID] = tracked
+        let state = event["DestChannelStateDesc"]?.lowercased()
+        return state == "ringing" ? advance(uniqueID, to: .ringing) : []
+    }
+
+    /// The user's channel `caller` dials: the call is being placed now (call generation).
+    private mutating func outgoingDial(
+        _ event: AMIMessage, from caller: String, uniqueID: String, linkedID: String
+    ) -> [CallEvent] {
+        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, prefix: "")
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .outgoing
+            let dialled = AMIText.clean(event["Exten"])
+            tracked.calledNumber = dialled
+            tracked.remoteNumber = AMIText.clean(event["DestCallerIDNum"])
+            if tracked.remoteNumber.isEmpty { tracked.remoteNumber = dialled }
+            tracked.remoteName = AMIText.clean(event["DestCallerIDName"])
+            tracked.isColleague = matcher.isColleague(
+                channel: event["DestChannel"] ?? "", number: AMIText.clean(event["DestCallerIDNum"]))
+        }
+        channels[uniqueID] = tracked
+        return advance(uniqueID, to: .ringing)
     }
 
     static func isLocal(_ channel: String) -> Bool {
