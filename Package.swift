@@ -33,10 +33,10 @@ let package = Package(
         // The domain: call events, tracking, rules, templates, decisions. No I/O.
         .target(name: "CallPopCore"),
 
-        // TOML configuration → validated rules, with FILE:LINE:COLUMN errors.
+        // TOML configuration → validated rules and PBX source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
-            dependencies: ["CallPopCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // posix_spawn launcher: own session, stdin on /dev/null, no inherited fds, reaped.
         // CSpawn is the C half (glibc hides the needed spawn flags from Swift).
@@ -83,7 +83,7 @@ let package = Package(
             path: "Benchmarks/callpop-bench"),
 
         // Shared by the test targets: fixture paths, recorders, fake servers.
-        .target(name: "CallPopTestSupport", dependencies: ["CallPopCore"], path: "Tests/Support"),
+        .target(name: "CallPopTestSupport", dependencies: ["CallPopCore", "CallPopAMI"], path: "Tests/Support"),
 
         .testTarget(name: "CallPopCoreTests", dependencies: ["CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),

@@ -9,7 +9,7 @@ packages=(
     # run: the URL opener
     xdg-utils
     # tests: a real session bus, a real SIP server and SIP phones
-    dbus-daemon kamailio kamailio-presence-modules sip-tester
+    dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking

@@ -20,11 +20,13 @@ struct ConfigBuilder {
         var portal = PortalMode.auto
         buildLaunch(into: &ruleSet, portal: &portal)
         let pbx = buildPBX()
+        let connection = buildConnection(pbx, user: user)
         let notifications = buildNotifications()
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
         return Configuration(
-            files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, notifications: notifications, portal: portal,
+            files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
+            portal: portal,
             warnings: diagnostics.filter(\.isWarning))
     }
 
@@ -57,7 +59,7 @@ struct ConfigBuilder {
     }
 
     /// The merged table `name`: the system defaults overlaid key by key by later files.
-    private func table(_ name: String) -> [String: (value: ConfigValue, layer: Int)] {
+    func table(_ name: String) -> [String: (value: ConfigValue, layer: Int)] {
         var merged: [String: (value: ConfigValue, layer: Int)] = [:]
         for (index, layer) in layers.enumerated() {
             guard case .table(let t)? = layer.values[name] else { continue }
@@ -176,8 +178,7 @@ struct ConfigBuilder {
 
     private mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
         if let written = string(t, "pbx", "password_file") {
-            // `~/` is the user's home, as in the documented example (no shell expands it for us).
-            let path = written.hasPrefix("~/") ? (environment["HOME"] ?? "") + written.dropFirst() : written
+            let path = expandHome(written)
             let layer = layers[t["password_file"]!.layer]
             guard let mode = FileText.mode(path) else {
                 report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
@@ -446,7 +447,7 @@ struct ConfigBuilder {
     // MARK: Reporting
 
     /// Records a problem at the key `path` of `layer`; `offset` points inside a string value.
-    private mutating func report(_ layer: ConfigLayer?, _ path: String, _ message: String, offset: Int? = nil, warning: Bool = false) {
+    mutating func report(_ layer: ConfigLayer?, _ path: String, _ message: String, offset: Int? = nil, warning: Bool = false) {
         var position = layer?.locator.position(path)
         if let offset, let p = position { position = SourcePosition(line: p.line, column: p.column + 1 + offset) }
         var d = ConfigDiagnostic(position: position, message: message, isWarning: warning)

@@ -1,4 +1,5 @@
 public import CallPopCore
+public import CallPopAMI
 
 /// A loaded, validated configuration.
 public struct Configuration: Sendable {
@@ -6,8 +7,10 @@ public struct Configuration: Sendable {
     public var files: [String]
     /// The rules and everything the decision engine needs.
     public var ruleSet: RuleSet
-    /// Where call events come from.
+    /// Where call events come from, as written.
     public var pbx: PBXSettings
+    /// Where call events come from, validated for its source.
+    public var connection: PBXConnection
     /// Desktop notification settings.
     public var notifications: NotificationSettings
     /// How URLs are opened inside a sandbox.
@@ -87,4 +90,14 @@ public struct PBXSettings: Sendable, Hashable {
         guard case .array(let items)? = values[key] else { return nil }
         return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
+}
+
+/// The validated PBX connection of `[pbx]`.
+public enum PBXConnection: Sendable {
+    /// No PBX: only `--events` input and clicks.
+    case none
+    /// An NDJSON file or FIFO.
+    case events(path: String)
+    /// Asterisk Manager Interface.
+    case ami(AMISourceConfiguration)
 }

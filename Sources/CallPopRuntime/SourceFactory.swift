@@ -1,22 +1,19 @@
 public import CallPopCore
 public import CallPopConfig
+internal import CallPopAMI
 
-/// Turns `[pbx]` settings (or `--events`) into the source the agent reads.
+/// Turns the validated `[pbx]` connection (or `--events`) into the source the agent reads.
 public enum SourceFactory {
     /// The source for `configuration`, or for `eventsPath` when given (`-` = stdin).
     public static func makeSource(configuration: Configuration, eventsPath: String?) throws(SourceError) -> any CallEventSource {
         if let eventsPath { return EventStreamSource(path: eventsPath) }
-        let pbx = configuration.pbx
-        switch pbx.source {
+        switch configuration.connection {
         case .none:
             throw SourceError(message: "no PBX configured: set [pbx] source = \"ami\", \"sip\" or \"events\", or pass --events FILE")
-        case .events:
-            guard let path = pbx.string("path") else {
-                throw SourceError(message: "[pbx] source = \"events\" needs path = \"/path/to/fifo-or-file\"")
-            }
+        case .events(let path):
             return EventStreamSource(path: path)
-        case .ami, .sip:
-            throw SourceError(message: "[pbx] source = \"\(pbx.source.rawValue)\" is not available in this build")
+        case .ami(let settings):
+            return AMIClient(configuration: settings)
         }
     }
 }

@@ -50,8 +50,9 @@ extension CallPop {
             logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")
             do {
                 try await runner.run()
-            } catch let error as SourceError {
-                StandardStreams.err("callpop: \(error.message)")
+            } catch {
+                // A source stops only for what retrying cannot mend (refused login, unreadable input).
+                StandardStreams.err("callpop: \(error)")
                 throw ExitCode(1)
             }
         }

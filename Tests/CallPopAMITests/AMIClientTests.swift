@@ -1,5 +1,6 @@
 import CallPopAMI
 import CallPopCore
+import CallPopTestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import CallPopCurl
+import CallPopTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)

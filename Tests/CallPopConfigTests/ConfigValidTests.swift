@@ -14,7 +14,7 @@ struct ConfigValidTests {
 
         [pbx]
         source = "ami"
-        url = "tcp://pbx.example.com:5038"
+        url = "ami://pbx.example.com:5038"
         username = "callpop"
         password_env = "MY_AMI_SECRET"
 
@@ -83,8 +83,8 @@ struct ConfigValidTests {
         #expect(c.portal == .never)
         #expect(c.notifications == NotificationSettings(enabled: true, phases: ["ringing", "missed"], icon: "phone"))
         #expect(c.pbx.source == .ami)
-        #expect(c.pbx.values == ["url": .string("tcp://pbx.example.com:5038"), "username": .string("callpop")])
-        #expect(c.pbx.string("url") == "tcp://pbx.example.com:5038")
+        #expect(c.pbx.values == ["url": .string("ami://pbx.example.com:5038"), "username": .string("callpop")])
+        #expect(c.pbx.string("url") == "ami://pbx.example.com:5038")
         #expect(c.pbx.secret == "s3cret")
     }
 

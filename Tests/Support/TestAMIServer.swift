@@ -1,5 +1,5 @@
-import CallPopAMI
-import CallPopCore
+internal import CallPopAMI
+public import CallPopCore
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -13,31 +13,40 @@ import Glibc
 /// event bytes, then close, stall (ignore everything, even `Ping`) or stay
 /// open (answer `Ping` and `Logoff`). Connections beyond the scripts are
 /// closed at once.
-final class TestAMIServer: Sendable {
-    struct Script: Sendable {
-        enum Ending: Sendable { case close, stall, stayOpen }
+public final class TestAMIServer: Sendable {
+    public struct Script: Sendable {
+        public enum Ending: Sendable { case close, stall, stayOpen }
         /// Close right after accepting, before the banner (a PBX still starting up).
-        var hangUpAtOnce = false
-        var acceptLogin = true
+        public var hangUpAtOnce = false
+        public var acceptLogin = true
         /// `CoreShowChannel` events (without ActionID) for the resynchronisation.
-        var snapshot: [UInt8] = []
+        public var snapshot: [UInt8] = []
         /// Played right after `CoreShowChannelsComplete`.
-        var events: [UInt8] = []
-        var then: Ending = .stayOpen
+        public var events: [UInt8] = []
+        public var then: Ending = .stayOpen
+
+        /// A script; every part has a default.
+        public init(hangUpAtOnce: Bool = false, acceptLogin: Bool = true, snapshot: [UInt8] = [], events: [UInt8] = [], then: Ending = .stayOpen) {
+            self.hangUpAtOnce = hangUpAtOnce
+            self.acceptLogin = acceptLogin
+            self.snapshot = snapshot
+            self.events = events
+            self.then = then
+        }
     }
 
-    static let challenge = "1234567890"
+    public static let challenge = "1234567890"
 
-    let port: Int
+    public let port: Int
     private let listener: Int32
     private let stopPipe: (read: Int32, write: Int32)
     private let received = Mutex<[[String]]>([])
     private let done = Mutex(false)
 
     /// The action names each connection sent, in order (e.g. `["Challenge", "Login", "CoreShowChannels", "Logoff"]`).
-    var actions: [[String]] { received.withLock { $0 } }
+    public var actions: [[String]] { received.withLock { $0 } }
 
-    init(secret: String, scripts: [Script]) throws {
+    public init(secret: String, scripts: [Script]) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerError("socket failed") }
         var yes: Int32 = 1
@@ -64,7 +73,7 @@ final class TestAMIServer: Sendable {
     }
 
     /// Stops the server thread, which closes the listener.
-    func stop() {
+    public func stop() {
         var byte: UInt8 = 1
         _ = write(stopPipe.write, &byte, 1)
     }
@@ -155,35 +164,38 @@ final class TestAMIServer: Sendable {
         }
     }
 
-    struct ServerError: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
+    public struct ServerError: Error, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
     }
 }
 
 /// Collects what a source emits and lets a test wait for it without polling.
-actor SourceRecorder {
-    private(set) var events: [CallEvent] = []
-    private(set) var reports: [SourceReport] = []
+public actor SourceRecorder {
+    /// An empty recorder.
+    public init() {}
+
+    public private(set) var events: [CallEvent] = []
+    public private(set) var reports: [SourceReport] = []
     private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
-    func record(_ event: CallEvent) {
+    public func record(_ event: CallEvent) {
         events.append(event)
         let ready = waiters.filter { $0.count <= events.count }
         waiters.removeAll { $0.count <= events.count }
         for waiter in ready { waiter.continuation.resume() }
     }
 
-    func record(_ report: SourceReport) { reports.append(report) }
+    public func record(_ report: SourceReport) { reports.append(report) }
 
     /// Lets every `waitForEvents` return now (the test is giving up or done).
-    func releaseWaiters() {
+    public func releaseWaiters() {
         for waiter in waiters { waiter.continuation.resume() }
         waiters = []
     }
 
     /// Returns once `count` events arrived (the caller bounds the wait with a timeout task).
-    func waitForEvents(_ count: Int) async {
+    public func waitForEvents(_ count: Int) async {
         if events.count >= count { return }
         await withCheckedContinuation { waiters.append((count, $0)) }
     }
