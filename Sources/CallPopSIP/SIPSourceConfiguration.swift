@@ -1,0 +1,76 @@
+/// A password that never shows in logs, `print` or `dump` output.
+public struct SIPSecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// The secret itself; read only where a digest is computed.
+    public let value: String
+
+    /// Wraps a secret.
+    public init(_ value: String) { self.value = value }
+
+    /// Always `<redacted>`.
+    public var description: String { "<redacted>" }
+    /// Always `<redacted>`.
+    public var debugDescription: String { "<redacted>" }
+    /// Hides the value from `dump` and `Mirror`.
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}
+
+/// The transport to the SIP server.
+public enum SIPTransport: String, Sendable, Hashable, CaseIterable {
+    /// UDP with retransmissions (RFC 3261 17.1.2).
+    case udp
+    /// One TCP connection, Content-Length framing, CRLF keep-alives.
+    case tcp
+    /// TLS over TCP (`sips:`); not implemented yet, see `docs/pbx/sip.md`.
+    case tls
+
+    /// The Via transport token.
+    var viaToken: String { rawValue.uppercased() }
+    /// Whether the transport retransmits for us.
+    var isReliable: Bool { self != .udp }
+}
+
+/// Everything the SIP dialog-event source needs; the configuration loader fills it
+/// from `[pbx] source = "sip"` (the password from `password_file` or the environment).
+public struct SIPSourceConfiguration: Sendable, Hashable {
+    /// The user's own address of record, e.g. `sip:201@pbx.example.com` (config `uri`).
+    public var uri: SIPURI
+    /// The digest user name (config `username`, default the URI user).
+    public var username: String
+    /// The digest password (config `password_file` / environment), never logged.
+    public var password: SIPSecret
+    /// The transport (config `transport`, default `udp`).
+    public var transport: SIPTransport
+    /// Where to send requests instead of the URI's host, e.g. `sip:proxy.example.com:5060`
+    /// (config `outbound_proxy`).
+    public var outboundProxy: SIPURI?
+    /// The subscription duration asked for, in seconds (config `expires`, default 600).
+    public var expires: Int
+    /// Further extensions to watch besides the user's own, e.g. `["202"]` or full URIs
+    /// (config `extensions`); each gets its own subscription, authenticated as the user.
+    public var extraExtensions: [String]
+
+    /// Creates a configuration; `username` defaults to the URI's user part.
+    public init(
+        uri: SIPURI, username: String? = nil, password: SIPSecret, transport: SIPTransport = .udp,
+        outboundProxy: SIPURI? = nil, expires: Int = 600, extraExtensions: [String] = []
+    ) {
+        self.uri = uri
+        self.username = username ?? uri.user
+        self.password = password
+        self.transport = transport
+        self.outboundProxy = outboundProxy
+        self.expires = expires
+        self.extraExtensions = extraExtensions
+    }
+
+    /// The addresses of record to watch: the user's own first, then the extra ones
+    /// (a bare extension becomes `sip:<ext>@<domain of uri>`).
+    public var watchedURIs: [SIPURI] {
+        var result = [uri]
+        for extra in extraExtensions {
+            let text = extra.contains(":") ? extra : "sip:\(extra)@\(uri.hostPort)"
+            if let parsed = SIPURI(text), !result.contains(where: { $0.raw == parsed.raw }) { result.append(parsed) }
+        }
+        return result
+    }
+}
