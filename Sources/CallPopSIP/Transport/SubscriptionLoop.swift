@@ -1,0 +1,179 @@
+import CallPopCore
+
+/// What the I/O thread hands to the async side.
+enum LoopOutput: Sendable {
+    case event(CallEvent)
+    case report(SourceReport)
+}
+
+/// The I/O thread of the SIP source: one socket (UDP) or connection (TCP), the state
+/// machines of every watched extension, and a `poll` on the socket and a wake pipe
+/// with the earliest state-machine deadline as timeout. It only executes actions.
+final class SubscriptionLoop {
+    /// How often an idle TCP connection gets a CRLF keep-alive (RFC 5626 3.5.1).
+    static let keepAliveInterval = 30.0
+    /// How long a TCP connect may take.
+    static let connectTimeout = 10.0
+
+    private let configuration: SIPSourceConfiguration
+    private let wakeFD: Int32
+    private let output: @Sendable (LoopOutput) -> Void
+    private var machines: [SubscriptionStateMachine]
+    private var socket: Socket?
+    private var server: SocketAddress?
+    private var framer = SIPStreamFramer()
+    private var nextKeepAlive = Double.infinity
+    private var connected = false
+
+    init(configuration: SIPSourceConfiguration, wakeFD: Int32, seed: UInt64?, output: @escaping @Sendable (LoopOutput) -> Void) {
+        self.configuration = configuration
+        self.wakeFD = wakeFD
+        self.output = output
+        machines = configuration.watchedURIs.enumerated().map { index, watched in
+            SubscriptionStateMachine(
+                settings: .init(watched: watched, account: configuration.uri, username: configuration.username,
+                                password: configuration.password, expires: configuration.expires),
+                seed: seed.map { $0 &+ UInt64(index) })
+        }
+    }
+
+    /// Runs until the wake pipe is signalled.
+    func run() {
+        connect(now: monotonicSeconds())
+        while true {
+            let now = monotonicSeconds()
+            let deadlines = machines.compactMap(\.nextDeadline) + (connected && configuration.transport.isReliable ? [nextKeepAlive] : [])
+            let timeout = deadlines.min().map { max(0, $0 - now) }
+            let ready = waitReadable([wakeFD] + (socket.map { [$0.fd] } ?? []), timeout: timeout)
+            if ready.contains(wakeFD) { break }
+            if let socket, ready.contains(socket.fd) { readSocket(socket) }
+            fireTimers(now: monotonicSeconds())
+        }
+        let now = monotonicSeconds()
+        for index in machines.indices {
+            execute(machines[index].stop(now: now), replyTo: nil)
+        }
+    }
+
+    // MARK: - Connection
+
+    /// The host and port requests go to: the outbound proxy, else the URI's host (port 5060;
+    /// RFC 3263 SRV lookup is not implemented, see docs/pbx/sip.md).
+    private var nextHop: (host: String, port: UInt16) {
+        let uri = configuration.outboundProxy ?? configuration.uri
+        return (uri.host, uri.port ?? (configuration.transport == .tls ? 5061 : 5060))
+    }
+
+    /// Opens the socket (or connection) and starts every subscription; on failure,
+    /// every machine schedules its retry.
+    private func connect(now: Double) {
+        let (host, port) = nextHop
+        do {
+            let addresses = try resolve(host: host, port: port, stream: configuration.transport.isReliable)
+            guard let first = addresses.first else { throw SystemCallError(call: "resolving \(host): no address", code: 0) }
+            let opened = configuration.transport.isReliable
+                ? try Socket.tcp(to: first, timeout: Self.connectTimeout, wakeFD: wakeFD)
+                : try Socket.udp(towards: first)
+            let local = try opened.localAddress().hostAndPort
+            socket = opened
+            server = first
+            framer = SIPStreamFramer()
+            connected = true
+            nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
+            let endpoint = LocalEndpoint(host: local.host, port: local.port, transport: configuration.transport)
+            for index in machines.indices {
+                execute(machines[index].start(local: endpoint, now: monotonicSeconds()), replyTo: nil)
+            }
+        } catch {
+            disconnect(reason: "\(error)", now: now)
+        }
+    }
+
+    private func disconnect(reason: String, now: Double) {
+        socket = nil
+        connected = false
+        for index in machines.indices {
+            execute(machines[index].transportLost(reason: reason, now: now), replyTo: nil)
+        }
+    }
+
+    // MARK: - Input
+
+    private func readSocket(_ socket: Socket) {
+        if !configuration.transport.isReliable {
+            while let (bytes, source) = socket.receiveDatagram() {
+                do {
+                    dispatch(try SIPMessageParser.parseDatagram(bytes), from: source)
+                } catch {
+                    output(.report(SourceReport(.warning, "ignored a datagram from \(source): \(error)")))
+                }
+            }
+            return
+        }
+        switch socket.read() {
+        case .none:
+            return
+        case .some(.none), .some(.some([])):
+            disconnect(reason: "connection closed by the server", now: monotonicSeconds())
+        case .some(.some(let bytes)):
+            framer.append(bytes)
+            do {
+                while let message = try framer.nextMessage() { dispatch(message, from: server) }
+            } catch {
+                disconnect(reason: "\(error)", now: monotonicSeconds())
+            }
+        }
+    }
+
+    private func dispatch(_ message: SIPMessage, from source: SocketAddress?) {
+        let now = monotonicSeconds()
+        if let index = machines.firstIndex(where: { $0.owns(message) }) {
+            execute(machines[index].receive(message, now: now), replyTo: source)
+        } else if message.method != nil, let reply = SIPResponder.responseToStray(message) {
+            send(reply, to: source)
+        }
+    }
+
+    // MARK: - Timers and output
+
+    private func fireTimers(now: Double) {
+        if connected, configuration.transport.isReliable, now >= nextKeepAlive, let socket {
+            nextKeepAlive = now + Self.keepAliveInterval
+            if !socket.write(Array("\r\n\r\n".utf8)) { disconnect(reason: "keep-alive failed", now: now) }
+        }
+        guard machines.contains(where: { ($0.nextDeadline ?? .infinity) <= now }) else { return }
+        if !connected {
+            // A reconnect restarts every subscription, so it replaces their timers.
+            connect(now: now)
+            return
+        }
+        for index in machines.indices where (machines[index].nextDeadline ?? .infinity) <= now {
+            execute(machines[index].timeout(now: now), replyTo: nil)
+        }
+    }
+
+    private func execute(_ actions: [SubscriptionAction], replyTo source: SocketAddress?) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                // Responses go back where the request came from; requests to the next hop.
+                send(message, to: message.statusCode != nil ? (source ?? server) : server)
+            case .emit(let event):
+                output(.event(event))
+            case .report(let report):
+                output(.report(report))
+            }
+        }
+    }
+
+    private func send(_ message: SIPMessage, to destination: SocketAddress?) {
+        guard let socket else { return }
+        if configuration.transport.isReliable {
+            if !socket.write(message.serialized()) { disconnect(reason: "send failed", now: monotonicSeconds()) }
+            nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
+        } else if let destination {
+            // UDP send errors are left to the retransmission timers.
+            socket.send(message.serialized(), to: destination)
+        }
+    }
+}
