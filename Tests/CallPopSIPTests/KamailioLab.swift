@@ -2,6 +2,7 @@ import CallPopCore
 import CallPopSIP
 import CallPopTestSupport
 import Foundation
+import Glibc
 import Testing
 
 /// The lab Kamailio (Tests/Fixtures/sip-lab) and sipp phones, driven from tests.
@@ -27,32 +28,41 @@ enum KamailioLab {
         return false
     }
 
-    @discardableResult
-    static func shell(_ script: URL, _ arguments: [String] = []) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAMAILIO_LAB_DIR"] = runDir.path
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// Runs a lab script with KAMAILIO_LAB_DIR set to our run dir.
+    static func shell(_ script: URL, _ arguments: [String] = []) async throws -> Int32 {
+        try await ChildProcess.run(["/bin/bash", script.path] + arguments, environment: ["KAMAILIO_LAB_DIR": runDir.path])
     }
 
-    static func start() throws {
-        #expect(try shell(labDir.appendingPathComponent("kamailio/start.sh")) == 0, "kamailio start.sh failed; see \(runDir.path)/kamailio.log")
+    static func start() async throws {
+        // start.sh's readiness probe would be answered by a stray server: refuse to test against it.
+        guard !ChildProcess.udpPortBusy(5160) else {
+            Issue.record("UDP 127.0.0.1:5160 is already in use (another Kamailio lab?); stop it first")
+            throw SIPSourceError("port 5160 busy")
+        }
+        #expect(try await shell(labDir.appendingPathComponent("kamailio/start.sh")) == 0, "kamailio start.sh failed; see \(runDir.path)/kamailio.log")
     }
 
-    static func stop() {
-        _ = try? shell(labDir.appendingPathComponent("kamailio/stop.sh"))
+    static func stop() async {
+        _ = try? await shell(labDir.appendingPathComponent("kamailio/stop.sh"))
+    }
+
+    /// Runs `body` with a fresh Kamailio, stopped afterwards whatever happens.
+    static func withLab<T>(_ body: () async throws -> T) async throws -> T {
+        try await start()
+        do {
+            let result = try await body()
+            await stop()
+            return result
+        } catch {
+            await stop()
+            throw error
+        }
     }
 
     /// Plays a recorded scenario's phones (register + call) and waits for sipp to finish.
-    static func play(_ scenario: String) throws {
+    static func play(_ scenario: String) async throws {
         let logs = runDir.appendingPathComponent("sipp-\(scenario)-\(UUID().uuidString.prefix(8))")
-        #expect(try shell(labDir.appendingPathComponent("tools/play_scenario.sh"), [scenario, logs.path]) == 0,
+        #expect(try await shell(labDir.appendingPathComponent("tools/play_scenario.sh"), [scenario, logs.path]) == 0,
                 "sipp scenario \(scenario) failed; logs in \(logs.path)")
     }
 
@@ -113,5 +123,47 @@ actor OutputRecorder {
         for (id, waiter) in waiters where waiter.condition(events, reports) {
             waiters.removeValue(forKey: id)?.continuation.resume(returning: true)
         }
+    }
+}
+
+/// `tools/udp_relay.py` between the source and Kamailio: counts and drops datagrams.
+final class UDPRelay: Sendable {
+    let port: Int
+    let log: URL
+    private let pid: pid_t
+
+    init(dropSubscribes: Int = 0) async throws {
+        let id = UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(at: KamailioLab.runDir, withIntermediateDirectories: true)
+        log = KamailioLab.runDir.appendingPathComponent("relay-\(id).log")
+        let portFile = KamailioLab.runDir.appendingPathComponent("relay-\(id).port")
+        // The system python (Kamailio depends on it), not a version-manager shim that
+        // would stand between our signal and the relay.
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? ["/usr/bin/python3"] : ["/usr/bin/env", "python3"]
+        pid = try ChildProcess.spawn(python + [
+            KamailioLab.labDir.appendingPathComponent("tools/udp_relay.py").path,
+            "--port-file", portFile.path, "--log", log.path, "--drop-subscribes", "\(dropSubscribes)",
+        ])
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        guard let port else {
+            kill(pid, SIGKILL)
+            _ = await ChildProcess.wait(pid)
+            throw SIPSourceError("udp_relay.py did not start")
+        }
+        self.port = port
+    }
+
+    /// The relay's log lines: "c2s pass SUBSCRIBE sip:… SIP/2.0 | 2 SUBSCRIBE".
+    var lines: [String] {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func stop() async {
+        kill(pid, SIGTERM)
+        _ = await ChildProcess.wait(pid)
     }
 }

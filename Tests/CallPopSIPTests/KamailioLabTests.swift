@@ -28,18 +28,18 @@ import Testing
 
     /// Starts the lab and the source, plays `scenario`, returns the normalized events.
     static func run(_ scenario: String, transport: SIPTransport = .udp, expecting count: Int) async throws -> [CallEvent] {
-        try KamailioLab.start()
-        defer { KamailioLab.stop() }
-        let source = RunningSource(KamailioLab.configuration(transport: transport))
-        let subscribed = await source.recorder.wait(seconds: 10) { _, reports in reports.contains { $0.connection == .connected } }
-        let reports = await source.recorder.reports
-        #expect(subscribed, "no subscription: \(reports)")
-        try KamailioLab.play(scenario)
-        _ = await source.recorder.wait(seconds: 10) { events, _ in events.count >= count }
-        // Anything extra would arrive within a second of the call's end.
-        _ = await source.recorder.wait(seconds: 1) { events, _ in events.count > count }
-        await source.stop()
-        return normalized(await source.recorder.events)
+        try await KamailioLab.withLab {
+            let source = RunningSource(KamailioLab.configuration(transport: transport))
+            let subscribed = await source.recorder.wait(seconds: 10) { _, reports in reports.contains { $0.connection == .connected } }
+            let reports = await source.recorder.reports
+            #expect(subscribed, "no subscription: \(reports)")
+            try await KamailioLab.play(scenario)
+            _ = await source.recorder.wait(seconds: 10) { events, _ in events.count >= count }
+            // Anything extra would arrive within a second of the call's end.
+            _ = await source.recorder.wait(seconds: 1) { events, _ in events.count > count }
+            await source.stop()
+            return normalized(await source.recorder.events)
+        }
     }
 
     @Test func inboundAnswered() async throws {

@@ -26,6 +26,8 @@ def main():
     client = None
     drops = a.drop_subscribes
     log = open(a.log, "a", buffering=1)
+    # Some parents (Foundation's Process) spawn children with signals blocked: unblock.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(front.getsockname()[1]))
