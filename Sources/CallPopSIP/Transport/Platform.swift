@@ -86,14 +86,14 @@ func resolve(host: String, port: UInt16, stream: Bool) throws(SystemCallError) -
 final class Socket {
     let fd: Int32
 
-    /// Opens a UDP socket bound to an ephemeral port on the address that routes to `server`.
-    static func udp(towards server: SocketAddress) throws(SystemCallError) -> Socket {
+    /// Opens a UDP socket bound to `port` (0: any) on the address that routes to `server`.
+    static func udp(towards server: SocketAddress, port: UInt16) throws(SystemCallError) -> Socket {
         let local = try localAddress(towards: server)
         let socket = try Socket(family: server.family, stream: false)
         var bindAddress = local
-        bindAddress.setPort(0)
+        bindAddress.setPort(port)
         let status = bindAddress.withPointer { Glibc.bind(socket.fd, $0, $1) }
-        guard status == 0 else { throw SystemCallError(call: "bind", code: errno) }
+        guard status == 0 else { throw SystemCallError(call: "bind to \(bindAddress)", code: errno) }
         return socket
     }
 

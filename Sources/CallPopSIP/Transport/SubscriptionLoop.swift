@@ -73,7 +73,7 @@ final class SubscriptionLoop {
             guard let first = addresses.first else { throw SystemCallError(call: "resolving \(host): no address", code: 0) }
             let opened = configuration.transport.isReliable
                 ? try Socket.tcp(to: first, timeout: Self.connectTimeout, wakeFD: wakeFD)
-                : try Socket.udp(towards: first)
+                : try Socket.udp(towards: first, port: configuration.localPort ?? 0)
             let local = try opened.localAddress().hostAndPort
             socket = opened
             server = first
