@@ -10,8 +10,8 @@ enum ChildProcess {
         var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
     }
 
-    /// Starts `arguments` (argv[0] a path) with extra environment; stdout goes to /dev/null.
-    static func spawn(_ arguments: [String], environment extra: [String: String] = [:]) throws -> pid_t {
+    /// Starts `arguments` (argv[0] a path) with extra environment; stdout goes to `output`.
+    static func spawn(_ arguments: [String], environment extra: [String: String] = [:], output: String = "/dev/null") throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -26,7 +26,7 @@ enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { $1 }
@@ -56,8 +56,8 @@ enum ChildProcess {
     }
 
     /// Runs to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Int32 {
-        await wait(try spawn(arguments, environment: environment))
+    static func run(_ arguments: [String], environment: [String: String] = [:], output: String = "/dev/null") async throws -> Int32 {
+        await wait(try spawn(arguments, environment: environment, output: output))
     }
 
     /// Whether something already answers on UDP 127.0.0.1:`port` (bind fails with EADDRINUSE).

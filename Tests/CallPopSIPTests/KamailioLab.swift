@@ -66,6 +66,24 @@ enum KamailioLab {
                 "sipp scenario \(scenario) failed; logs in \(logs.path)")
     }
 
+    /// The system python (Kamailio depends on it), not a version-manager shim that would
+    /// stand between our signals and the script.
+    static var python: [String] {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? ["/usr/bin/python3"] : ["/usr/bin/env", "python3"]
+    }
+
+    /// Sends `message` over UDP with tools/send_sip.py; the first line of the answer.
+    static func sendUDP(_ message: SIPMessage, host: String, port: UInt16) async throws -> String? {
+        let id = UUID().uuidString.prefix(8)
+        let file = runDir.appendingPathComponent("forged-\(id).sip")
+        let answer = runDir.appendingPathComponent("forged-\(id).answer")
+        try Data(message.serialized()).write(to: file)
+        let status = try await ChildProcess.run(
+            python + [labDir.appendingPathComponent("tools/send_sip.py").path, host, "\(port)", file.path], output: answer.path)
+        guard status == 0 else { return nil }
+        return try String(contentsOf: answer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The source as configured for the lab user 201.
     static func configuration(password: String = "201-secret", transport: SIPTransport = .udp, proxyPort: Int = 5160, expires: Int = 600) -> SIPSourceConfiguration {
         SIPSourceConfiguration(
@@ -132,18 +150,15 @@ final class UDPRelay: Sendable {
     let log: URL
     private let pid: pid_t
 
-    init(dropSubscribes: Int = 0) async throws {
+    init(dropSubscribes: Int = 0, dumpDirectory: URL? = nil) async throws {
         let id = UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(at: KamailioLab.runDir, withIntermediateDirectories: true)
         log = KamailioLab.runDir.appendingPathComponent("relay-\(id).log")
         let portFile = KamailioLab.runDir.appendingPathComponent("relay-\(id).port")
-        // The system python (Kamailio depends on it), not a version-manager shim that
-        // would stand between our signal and the relay.
-        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? ["/usr/bin/python3"] : ["/usr/bin/env", "python3"]
-        pid = try ChildProcess.spawn(python + [
+        pid = try ChildProcess.spawn(KamailioLab.python + [
             KamailioLab.labDir.appendingPathComponent("tools/udp_relay.py").path,
             "--port-file", portFile.path, "--log", log.path, "--drop-subscribes", "\(dropSubscribes)",
-        ])
+        ] + (dumpDirectory.map { ["--dump-dir", $0.path] } ?? []))
         var port: Int?
         for _ in 0..<100 where port == nil {
             port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }

@@ -5,9 +5,10 @@ Listens on 127.0.0.1 (port 0 = any; the chosen port is written to --port-file),
 forwards client datagrams to --server and server datagrams back to the client,
 and appends one line per datagram to --log: "<dir> <action> <first line> | CSeq".
 --drop-subscribes N drops the first N SUBSCRIBE requests (to exercise timer E).
+--dump-dir DIR also writes every datagram to DIR/NNNN-c2s.sip / NNNN-s2c.sip.
 Stops on SIGTERM. Standard library only.
 """
-import argparse, selectors, signal, socket, sys
+import argparse, os, selectors, signal, socket, sys
 
 
 def main():
@@ -16,6 +17,7 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--drop-subscribes", type=int, default=0)
+    ap.add_argument("--dump-dir")
     a = ap.parse_args()
     host, port = a.server.rsplit(":", 1)
     server = (host, int(port))
@@ -31,8 +33,15 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(front.getsockname()[1]))
-    import os
     os.replace(a.port_file + ".tmp", a.port_file)
+    count = [0]
+
+    def dump(direction, data):
+        if a.dump_dir:
+            count[0] += 1
+            with open(os.path.join(a.dump_dir, f"{count[0]:04d}-{direction}.sip"), "wb") as f:
+                f.write(data)
+
     sel = selectors.DefaultSelector()
     sel.register(front, selectors.EVENT_READ)
     sel.register(back, selectors.EVENT_READ)
@@ -49,9 +58,11 @@ def main():
                     log.write(f"c2s drop {first} | {cseq}\n")
                     continue
                 log.write(f"c2s pass {first} | {cseq}\n")
+                dump("c2s", data)
                 back.sendto(data, server)
             elif client is not None:
                 log.write(f"s2c pass {first} | {cseq}\n")
+                dump("s2c", data)
                 front.sendto(data, client)
 
 
