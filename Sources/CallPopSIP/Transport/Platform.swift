@@ -82,6 +82,22 @@ func resolve(host: String, port: UInt16, stream: Bool) throws(SystemCallError) -
     return result
 }
 
+/// SRV records for `name` through the system resolver's `res_query` (in libc since glibc
+/// 2.34, in libresolv before; looked up at run time so no link flag is needed). Any
+/// failure (no resolver, NXDOMAIN, garbage) yields no records: the caller falls back to A/AAAA.
+func querySRV(_ name: String) -> [DNSSRVRecord] {
+    typealias ResQuery = @convention(c) (UnsafePointer<CChar>, Int32, Int32, UnsafeMutablePointer<UInt8>, Int32) -> Int32
+    let defaultHandle = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+    var symbol = dlsym(defaultHandle, "res_query")
+    if symbol == nil, let library = dlopen("libresolv.so.2", RTLD_NOW) { symbol = dlsym(library, "res_query") }
+    guard let symbol else { return [] }
+    let resQuery = unsafeBitCast(symbol, to: ResQuery.self)
+    var answer = [UInt8](repeating: 0, count: 4096)
+    let length = name.withCString { resQuery($0, 1 /* C_IN */, 33 /* T_SRV */, &answer, Int32(answer.count)) }
+    guard length > 0 else { return [] }
+    return DNSSRVParser.records(in: Array(answer.prefix(Int(min(length, Int32(answer.count))))))
+}
+
 /// A socket file descriptor, closed when the owner goes away.
 final class Socket {
     let fd: Int32

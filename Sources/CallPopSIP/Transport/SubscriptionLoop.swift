@@ -57,35 +57,50 @@ final class SubscriptionLoop {
 
     // MARK: - Connection
 
-    /// The host and port requests go to: the outbound proxy, else the URI's host (port 5060;
-    /// RFC 3263 SRV lookup is not implemented, see docs/pbx/sip.md).
-    private var nextHop: (host: String, port: UInt16) {
+    /// Where requests go: the outbound proxy, else the URI's host, located per RFC 3263
+    /// (SRV for a name without port, then A/AAAA; NAPTR is not consulted).
+    private func serverCandidates() -> [(host: String, port: UInt16)] {
         let uri = configuration.outboundProxy ?? configuration.uri
-        return (uri.host, uri.port ?? (configuration.transport == .tls ? 5061 : 5060))
+        let srv = SIPServerLocator.srvName(host: uri.host, port: uri.port, transport: configuration.transport).map(querySRV) ?? []
+        return SIPServerLocator.candidates(host: uri.host, port: uri.port, transport: configuration.transport, srv: srv)
     }
 
-    /// Opens the socket (or connection) and starts every subscription; on failure,
-    /// every machine schedules its retry.
+    /// Opens the socket (or connection) to the first reachable candidate and starts every
+    /// subscription; when none works, every machine schedules its retry.
     private func connect(now: Double) {
-        let (host, port) = nextHop
-        do {
-            let addresses = try resolve(host: host, port: port, stream: configuration.transport.isReliable)
-            guard let first = addresses.first else { throw SystemCallError(call: "resolving \(host): no address", code: 0) }
-            let opened = configuration.transport.isReliable
-                ? try Socket.tcp(to: first, timeout: Self.connectTimeout, wakeFD: wakeFD)
-                : try Socket.udp(towards: first, port: configuration.localPort ?? 0)
-            let local = try opened.localAddress().hostAndPort
-            socket = opened
-            server = first
-            framer = SIPStreamFramer()
-            connected = true
-            nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
-            let endpoint = LocalEndpoint(host: local.host, port: local.port, transport: configuration.transport)
-            for index in machines.indices {
-                execute(machines[index].start(local: endpoint, now: monotonicSeconds()), replyTo: nil)
+        var lastError = "no server address"
+        for (host, port) in serverCandidates() {
+            do {
+                let addresses = try resolve(host: host, port: port, stream: configuration.transport.isReliable)
+                for address in addresses {
+                    do {
+                        try open(address)
+                        return
+                    } catch {
+                        lastError = "\(error)"
+                    }
+                }
+                if addresses.isEmpty { lastError = "resolving \(host): no address" }
+            } catch {
+                lastError = "\(error)"
             }
-        } catch {
-            disconnect(reason: "\(error)", now: now)
+        }
+        disconnect(reason: lastError, now: now)
+    }
+
+    private func open(_ address: SocketAddress) throws(SystemCallError) {
+        let opened = configuration.transport.isReliable
+            ? try Socket.tcp(to: address, timeout: Self.connectTimeout, wakeFD: wakeFD)
+            : try Socket.udp(towards: address, port: configuration.localPort ?? 0)
+        let local = try opened.localAddress().hostAndPort
+        socket = opened
+        server = address
+        framer = SIPStreamFramer()
+        connected = true
+        nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
+        let endpoint = LocalEndpoint(host: local.host, port: local.port, transport: configuration.transport)
+        for index in machines.indices {
+            execute(machines[index].start(local: endpoint, now: monotonicSeconds()), replyTo: nil)
         }
     }
 
