@@ -35,9 +35,6 @@ public struct SIPDialogSource: CallEventSource {
 
     /// Subscribes until cancelled; throws only for what retrying cannot fix.
     public func run(emit: @Sendable (CallEvent) async -> Void, report: @Sendable (SourceReport) async -> Void) async throws {
-        guard configuration.transport != .tls else {
-            throw SIPSourceError("transport \"tls\" is not supported yet by the SIP source; use \"udp\" or \"tcp\"")
-        }
         guard !configuration.uri.host.isEmpty, ["sip", "sips"].contains(configuration.uri.scheme) else {
             throw SIPSourceError("pbx uri \"\(configuration.uri.raw)\" is not a sip: URI with a host")
         }

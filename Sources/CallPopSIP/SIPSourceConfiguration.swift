@@ -20,7 +20,7 @@ public enum SIPTransport: String, Sendable, Hashable, CaseIterable {
     case udp
     /// One TCP connection, Content-Length framing, CRLF keep-alives.
     case tcp
-    /// TLS over TCP (`sips:`); not implemented yet, see `docs/pbx/sip.md`.
+    /// TLS over TCP (`sips:`), certificate and host name verified (libcurl).
     case tls
 
     /// The Via transport token.
@@ -51,7 +51,7 @@ public struct SIPSourceConfiguration: Sendable, Hashable {
     /// The local UDP port to bind (config `local_port`), for firewalls that only let a
     /// known port through; `nil` lets the system choose. Ignored for TCP.
     public var localPort: UInt16?
-    /// CA bundle for TLS (config `ca_file`); TLS is not implemented yet.
+    /// A PEM file of CAs trusted for TLS instead of the system store (config `ca_file`).
     public var caFile: String?
 
     /// Creates a configuration; `username` defaults to the URI's user part.

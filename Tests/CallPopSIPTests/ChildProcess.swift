@@ -10,8 +10,11 @@ enum ChildProcess {
         var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
     }
 
-    /// Starts `arguments` (argv[0] a path) with extra environment; stdout goes to `output`.
-    static func spawn(_ arguments: [String], environment extra: [String: String] = [:], output: String = "/dev/null") throws -> pid_t {
+    /// Starts `arguments` (argv[0] a path) with extra environment; stdin is `input` (a
+    /// descriptor the child gets as 0) or /dev/null, stdout goes to `output`.
+    static func spawn(
+        _ arguments: [String], environment extra: [String: String] = [:], output: String = "/dev/null", input: Int32? = nil
+    ) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -26,6 +29,11 @@ enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
         var environment = ProcessInfo.processInfo.environment

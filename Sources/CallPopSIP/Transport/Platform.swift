@@ -54,6 +54,23 @@ struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// The local address of any connected socket (ours or libcurl's).
+func localAddressOf(_ fd: Int32) throws(SystemCallError) -> SocketAddress {
+    var storage = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let status = withUnsafeMutablePointer(to: &storage) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard status == 0 else { throw SystemCallError(call: "getsockname", code: errno) }
+    return SocketAddress(storage: storage, length: length)
+}
+
+/// Waits until `fd` can take more bytes; false after `timeout` seconds.
+func waitWritable(_ fd: Int32, timeout: Double) -> Bool {
+    var entry = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+    return poll(&entry, 1, Int32(timeout * 1000)) > 0
+}
+
 /// Monotonic seconds, for the state machines' timers.
 func monotonicSeconds() -> Double {
     var spec = timespec()
@@ -96,6 +113,16 @@ func querySRV(_ name: String) -> [DNSSRVRecord] {
     let length = name.withCString { resQuery($0, 1 /* C_IN */, 33 /* T_SRV */, &answer, Int32(answer.count)) }
     guard length > 0 else { return [] }
     return DNSSRVParser.records(in: Array(answer.prefix(Int(min(length, Int32(answer.count))))))
+}
+
+/// The result of one non-blocking read from a stream.
+enum StreamRead {
+    /// Bytes arrived.
+    case bytes([UInt8])
+    /// Nothing now; wait for readability.
+    case wouldBlock
+    /// The connection is over, with why.
+    case closed(String)
 }
 
 /// A socket file descriptor, closed when the owner goes away.
@@ -143,13 +170,7 @@ final class Socket {
 
     /// The address the kernel picked for this socket.
     func localAddress() throws(SystemCallError) -> SocketAddress {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard status == 0 else { throw SystemCallError(call: "getsockname", code: errno) }
-        return SocketAddress(storage: storage, length: length)
+        try localAddressOf(fd)
     }
 
     /// The source address the kernel would use to reach `server` (a UDP connect sends nothing).
@@ -175,9 +196,7 @@ final class Socket {
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written > 0 { offset += written; continue }
-            guard written < 0, errno == EAGAIN || errno == EINTR else { return false }
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            guard poll(&pfd, 1, 5000) > 0 else { return false }
+            guard written < 0, errno == EAGAIN || errno == EINTR, waitWritable(fd, timeout: 5) else { return false }
         }
         return true
     }
@@ -196,13 +215,13 @@ final class Socket {
         return (Array(buffer.prefix(count)), SocketAddress(storage: storage, length: length))
     }
 
-    /// Reads from a stream: bytes, empty at end of stream, `nil` when nothing is waiting.
-    func read() -> [UInt8]?? {
+    /// Reads what a stream socket has now.
+    func read() -> StreamRead {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 { return .some(Array(buffer.prefix(count))) }
-        if count == 0 { return .some([]) }
-        return errno == EAGAIN || errno == EINTR ? .none : .some(nil)
+        if count > 0 { return .bytes(Array(buffer.prefix(count))) }
+        if count == 0 { return .closed("connection closed by the server") }
+        return errno == EAGAIN || errno == EINTR ? .wouldBlock : .closed(String(cString: strerror(errno)))
     }
 }
 

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopCurl
 
 /// What the I/O thread hands to the async side.
 enum LoopOutput: Sendable {
@@ -6,7 +7,7 @@ enum LoopOutput: Sendable {
     case report(SourceReport)
 }
 
-/// The I/O thread of the SIP source: one socket (UDP) or connection (TCP), the state
+/// The I/O thread of the SIP source: one socket (UDP) or connection (TCP, TLS), the state
 /// machines of every watched extension, and a `poll` on the socket and a wake pipe
 /// with the earliest state-machine deadline as timeout. It only executes actions.
 final class SubscriptionLoop {
@@ -19,7 +20,7 @@ final class SubscriptionLoop {
     private let wakeFD: Int32
     private let output: @Sendable (LoopOutput) -> Void
     private var machines: [SubscriptionStateMachine]
-    private var socket: Socket?
+    private var link: SIPLink?
     private var server: SocketAddress?
     private var framer = SIPStreamFramer()
     private var nextKeepAlive = Double.infinity
@@ -44,9 +45,9 @@ final class SubscriptionLoop {
             let now = monotonicSeconds()
             let deadlines = machines.compactMap(\.nextDeadline) + (connected && configuration.transport.isReliable ? [nextKeepAlive] : [])
             let timeout = deadlines.min().map { max(0, $0 - now) }
-            let ready = waitReadable([wakeFD] + (socket.map { [$0.fd] } ?? []), timeout: timeout)
+            let ready = waitReadable([wakeFD] + (link.map { [$0.fd] } ?? []), timeout: timeout)
             if ready.contains(wakeFD) { break }
-            if let socket, ready.contains(socket.fd) { readSocket(socket) }
+            if let link, ready.contains(link.fd) { read(link) }
             fireTimers(now: monotonicSeconds())
         }
         let now = monotonicSeconds()
@@ -70,6 +71,19 @@ final class SubscriptionLoop {
     private func connect(now: Double) {
         var lastError = "no server address"
         for (host, port) in serverCandidates() {
+            if configuration.transport == .tls {
+                // libcurl resolves and verifies the certificate against the name itself.
+                do {
+                    let stream = try CurlStream(
+                        host: host, port: Int(port), tls: true, caFile: configuration.caFile,
+                        connectTimeoutMilliseconds: Int(Self.connectTimeout * 1000), abandonWhenReadable: wakeFD)
+                    try opened(.tls(stream), server: nil)
+                    return
+                } catch {
+                    lastError = "\(error)"
+                    continue
+                }
+            }
             do {
                 let addresses = try resolve(host: host, port: port, stream: configuration.transport.isReliable)
                 for address in addresses {
@@ -89,11 +103,15 @@ final class SubscriptionLoop {
     }
 
     private func open(_ address: SocketAddress) throws(SystemCallError) {
-        let opened = configuration.transport.isReliable
-            ? try Socket.tcp(to: address, timeout: Self.connectTimeout, wakeFD: wakeFD)
-            : try Socket.udp(towards: address, port: configuration.localPort ?? 0)
-        let local = try opened.localAddress().hostAndPort
-        socket = opened
+        let opened: SIPLink = configuration.transport.isReliable
+            ? .stream(try Socket.tcp(to: address, timeout: Self.connectTimeout, wakeFD: wakeFD))
+            : .datagram(try Socket.udp(towards: address, port: configuration.localPort ?? 0))
+        try self.opened(opened, server: address)
+    }
+
+    private func opened(_ opened: SIPLink, server address: SocketAddress?) throws(SystemCallError) {
+        let local = try localAddressOf(opened.fd).hostAndPort
+        link = opened
         server = address
         framer = SIPStreamFramer()
         connected = true
@@ -105,7 +123,7 @@ final class SubscriptionLoop {
     }
 
     private func disconnect(reason: String, now: Double) {
-        socket = nil
+        link = nil
         connected = false
         for index in machines.indices {
             execute(machines[index].transportLost(reason: reason, now: now), replyTo: nil)
@@ -114,8 +132,8 @@ final class SubscriptionLoop {
 
     // MARK: - Input
 
-    private func readSocket(_ socket: Socket) {
-        if !configuration.transport.isReliable {
+    private func read(_ link: SIPLink) {
+        if case .datagram(let socket) = link {
             while let (bytes, source) = socket.receiveDatagram() {
                 do {
                     dispatch(try SIPMessageParser.parseDatagram(bytes), from: source)
@@ -125,17 +143,21 @@ final class SubscriptionLoop {
             }
             return
         }
-        switch socket.read() {
-        case .none:
-            return
-        case .some(.none), .some(.some([])):
-            disconnect(reason: "connection closed by the server", now: monotonicSeconds())
-        case .some(.some(let bytes)):
-            framer.append(bytes)
-            do {
-                while let message = try framer.nextMessage() { dispatch(message, from: server) }
-            } catch {
-                disconnect(reason: "\(error)", now: monotonicSeconds())
+        while true {
+            switch link.read() {
+            case .wouldBlock:
+                return
+            case .closed(let reason):
+                disconnect(reason: reason, now: monotonicSeconds())
+                return
+            case .bytes(let bytes):
+                framer.append(bytes)
+                do {
+                    while let message = try framer.nextMessage() { dispatch(message, from: server) }
+                } catch {
+                    disconnect(reason: "\(error)", now: monotonicSeconds())
+                    return
+                }
             }
         }
     }
@@ -152,9 +174,9 @@ final class SubscriptionLoop {
     // MARK: - Timers and output
 
     private func fireTimers(now: Double) {
-        if connected, configuration.transport.isReliable, now >= nextKeepAlive, let socket {
+        if connected, configuration.transport.isReliable, now >= nextKeepAlive, let link {
             nextKeepAlive = now + Self.keepAliveInterval
-            if !socket.write(Array("\r\n\r\n".utf8)) { disconnect(reason: "keep-alive failed", now: now) }
+            if !link.write(Array("\r\n\r\n".utf8)) { disconnect(reason: "keep-alive failed", now: now) }
         }
         guard machines.contains(where: { ($0.nextDeadline ?? .infinity) <= now }) else { return }
         if !connected {
@@ -182,13 +204,15 @@ final class SubscriptionLoop {
     }
 
     private func send(_ message: SIPMessage, to destination: SocketAddress?) {
-        guard let socket else { return }
-        if configuration.transport.isReliable {
-            if !socket.write(message.serialized()) { disconnect(reason: "send failed", now: monotonicSeconds()) }
-            nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
-        } else if let destination {
+        switch link {
+        case nil:
+            return
+        case .datagram(let socket):
             // UDP send errors are left to the retransmission timers.
-            socket.send(message.serialized(), to: destination)
+            if let destination { socket.send(message.serialized(), to: destination) }
+        case .some(let connection):
+            if !connection.write(message.serialized()) { disconnect(reason: "send failed", now: monotonicSeconds()) }
+            nextKeepAlive = monotonicSeconds() + Self.keepAliveInterval
         }
     }
 }
