@@ -1,5 +1,6 @@
 public import CallPopCore
 public import CallPopAMI
+public import CallPopSIP
 
 /// A loaded, validated configuration.
 public struct Configuration: Sendable {
@@ -100,4 +101,6 @@ public enum PBXConnection: Sendable {
     case events(path: String)
     /// Asterisk Manager Interface.
     case ami(AMISourceConfiguration)
+    /// SIP dialog-event subscription with the user's own account.
+    case sip(SIPSourceConfiguration)
 }

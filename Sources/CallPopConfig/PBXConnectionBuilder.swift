@@ -1,4 +1,5 @@
 internal import CallPopAMI
+internal import CallPopSIP
 internal import CallPopCore
 
 /// Turns `[pbx]` into a validated connection for its source, so a bad URL or a
@@ -42,8 +43,27 @@ extension ConfigBuilder {
                 devices: devices, trunks: pbx.strings("trunks") ?? [], keepaliveInterval: .seconds(ping),
                 reconnectMaximum: .seconds(reconnect)))
         case .sip:
-            report(layer, "pbx.source", "source \"sip\" is not available in this build")
-            return .none
+            guard let uri = pbx.string("uri") else {
+                report(layer, "pbx", "[pbx] source = \"sip\" needs uri = \"sip:\(user.number.isEmpty ? "201" : user.number)@pbx.example.com\" (your own SIP address)")
+                return .none
+            }
+            guard let secret = pbx.secret, !secret.isEmpty else {
+                if t["password_file"] != nil { return .none }
+                report(layer, "pbx", "no SIP password: set password_file = \"~/.config/callpop/sip.secret\" (mode 600) or the \(passwordVariable(pbx)) environment variable")
+                return .none
+            }
+            do throws(SIPSourceError) {
+                return .sip(try SIPSourceConfiguration.validated(
+                    uri: uri, username: pbx.string("username"), password: secret, transport: pbx.string("transport"),
+                    outboundProxy: pbx.string("outbound_proxy"), expires: pbx.integer("expires"),
+                    extensions: pbx.strings("extensions") ?? [], localPort: pbx.integer("local_port"),
+                    caFile: pbx.string("ca_file").map(expandHome)))
+            } catch {
+                // The source's messages name the key ("pbx.transport must be ..."): point at it.
+                let key = error.message.split(separator: " ").first.map(String.init) ?? "pbx"
+                report(at(String(key.dropFirst(4))), key.hasPrefix("pbx.") ? key : "pbx", error.message)
+                return .none
+            }
         }
     }
 

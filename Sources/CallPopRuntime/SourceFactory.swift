@@ -1,6 +1,7 @@
 public import CallPopCore
 public import CallPopConfig
 internal import CallPopAMI
+internal import CallPopSIP
 
 /// Turns the validated `[pbx]` connection (or `--events`) into the source the agent reads.
 public enum SourceFactory {
@@ -14,6 +15,8 @@ public enum SourceFactory {
             return EventStreamSource(path: path)
         case .ami(let settings):
             return AMIClient(configuration: settings)
+        case .sip(let settings):
+            return SIPDialogSource(configuration: settings)
         }
     }
 }
