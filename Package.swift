@@ -43,18 +43,22 @@ let package = Package(
         .target(name: "CSpawn"),
         .target(name: "CallPopLaunch", dependencies: ["CallPopCore", "CSpawn"]),
 
+        // Dedicated threads for blocking work (poll loops, FIFO reads), so Swift's small
+        // cooperative pool is never held by a blocking system call.
+        .target(name: "CallPopPlatform", dependencies: ["CSpawn"]),
+
         // Thin Swift wrapper over libcurl (connect-only streams, later HTTP callbacks).
         .target(name: "CallPopCurl", dependencies: ["CCurl"]),
 
         // PBX source: Asterisk Manager Interface.
         .target(
             name: "CallPopAMI",
-            dependencies: ["CallPopCore", "CallPopCurl", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
 
         // PBX source: SIP dialog-event subscription (RFC 4235).
         .target(
             name: "CallPopSIP",
-            dependencies: ["CallPopCore", "CallPopCurl", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
 
         // Desktop notifications and the control interface over libdbus-1.
         .target(
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "CallPopRuntime",
             dependencies: [
-                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopAMI", "CallPopSIP", "CallPopDBus",
+                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopAMI", "CallPopSIP", "CallPopDBus",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

@@ -1,5 +1,5 @@
 public import CallPopCore
-internal import CallPopLaunch
+internal import CallPopPlatform
 internal import Glibc
 
 /// Reads NDJSON call events (`docs/events.md`) from a file, a FIFO or stdin.
