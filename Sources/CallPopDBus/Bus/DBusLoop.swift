@@ -148,11 +148,12 @@ final class DBusLoop: @unchecked Sendable {
                 defer { state.jobs.removeAll() }
                 return (state.jobs, state.stopping)
             }
+            // Jobs first: work queued before a message arrived (say, exporting
+            // the object it calls) must be done before that message is dispatched.
             for job in jobs { job(self) }
             dispatchAll()
             if stopping { break }
             waitForEvents()
-            dispatchAll()
         }
         if connected { dbus_connection_flush(connection) }
         // Closing makes libdbus fail every pending call with an error reply on
