@@ -6,12 +6,13 @@ enum NotificationText {
     /// The longest name or number shown; the rest is cut with an ellipsis.
     static let maximumLength = 120
 
-    /// Removes control characters (C0, DEL, C1) and bidirectional overrides,
-    /// folds runs of whitespace into one space, trims, and limits the length.
+    /// Turns control characters (C0, DEL, C1) into spaces, drops bidirectional
+    /// controls, folds runs of whitespace into one space, trims, and limits the length.
     static func clean(_ text: String) -> String {
         var result = ""
         var pendingSpace = false
         for scalar in text.unicodeScalars {
+            if isDirectionControl(scalar) { continue }
             if scalar.properties.isWhitespace || isControl(scalar) {
                 pendingSpace = !result.isEmpty
                 continue
@@ -28,10 +29,18 @@ enum NotificationText {
         return result
     }
 
+    /// C0 controls, DEL and C1 controls: shown as a space.
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true
-        // LRM/RLM, embeddings/overrides, isolates: they reorder what is shown.
+        default: false
+        }
+    }
+
+    /// LRM/RLM, embeddings, overrides and isolates reorder what is shown (a
+    /// number could read backwards): dropped.
+    private static func isDirectionControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
         case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
         }
