@@ -39,7 +39,7 @@ struct CallNotifierTests {
             let ringing = try #require(try await server.waitForCalls(1, "the ringing Notify")[0].notify)
             #expect(ringing.appName == "callpop")
             #expect(ringing.replacesID == 0)
-            #expect(ringing.icon == "call-start")
+            #expect(ringing.icon == "call-start-symbolic")
             #expect(ringing.summary == "Incoming call")
             #expect(ringing.body == "<b>John Doe</b>\n+442071234567")
             #expect(ringing.actions == Self.buttons)
@@ -125,7 +125,7 @@ struct CallNotifierTests {
             let missed = try #require(try await server.waitForCalls(2, "the missed Notify")[1].notify)
             #expect(missed.replacesID == id)
             #expect(missed.summary == "Missed call")
-            #expect(missed.icon == "call-missed")
+            #expect(missed.icon == "call-missed-symbolic")
             #expect(missed.actions == Self.buttons)
             #expect(missed.hints == [DBusDictionaryEntry(key: .string("urgency"), value: .variant(.byte(1)))])
 

@@ -17,7 +17,9 @@ public struct NotificationSettings: Sendable, Hashable {
         enabled: Bool = true,
         phases: Set<CallPhase> = [.ringing, .answered, .missed],
         appName: String = "callpop",
-        icons: [CallPhase: String] = [.ringing: "call-start", .answered: "call-start", .missed: "call-missed"],
+        icons: [CallPhase: String] = [
+            .ringing: "call-start-symbolic", .answered: "call-start-symbolic", .missed: "call-missed-symbolic",
+        ],
         desktopEntry: String? = nil
     ) {
         self.enabled = enabled
