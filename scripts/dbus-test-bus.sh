@@ -3,7 +3,7 @@
 #
 #   scripts/dbus-test-bus.sh COMMAND [ARG...]
 #
-# The bus has no service activation (nothing starts by itself), so what owns
+# The bus (scripts/private-bus.conf) has no service activation, so what owns
 # a name on it is exactly what the command started. DBUS_SESSION_BUS_ADDRESS
 # points at it while COMMAND runs. Needs Debian's dbus-daemon.
 set -euo pipefail
@@ -13,30 +13,18 @@ if ! command -v dbus-daemon >/dev/null; then
     exit 1
 fi
 
+config="$(cd "$(dirname "$0")" && pwd)/private-bus.conf"
 dir=$(mktemp -d -t callpop-bus.XXXXXX)
-cat >"$dir/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$dir/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
 
-# --fork returns once the bus listens; it prints the address, then the pid.
-{ read -r address; read -r pid; } < <(dbus-daemon --config-file="$dir/bus.conf" --fork --print-address=1 --print-pid=1)
+pid=""
 cleanup() {
-    # dbus-daemon ignores SIGTERM in this setup; SIGKILL is what stops it.
-    kill -KILL "$pid" 2>/dev/null || true
+    if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
     rm -rf "$dir"
 }
 trap cleanup EXIT
+
+# --fork returns once the bus listens; it prints the address, then the pid.
+{ read -r address; read -r pid; } < <(dbus-daemon --config-file="$config" --address="unix:path=$dir/bus" --fork --print-address=1 --print-pid=1)
 
 export DBUS_SESSION_BUS_ADDRESS="$address"
 "$@"

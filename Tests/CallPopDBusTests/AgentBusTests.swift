@@ -125,6 +125,7 @@ struct AgentBusTests {
                 process.arguments = ["--bus=\(bus.address)", "--print-reply", "--dest=io.github.callpop.Agent"] + arguments
                 let output = Pipe()
                 process.standardOutput = output
+                process.standardError = output
                 try process.run()
                 let data = output.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()

@@ -1,3 +1,4 @@
+import CallPopTestSupport
 import Foundation
 import Testing
 
@@ -25,8 +26,8 @@ enum TestEnvironment {
     }()
 }
 
-/// A private bus: a `dbus-daemon` of our own, with no service activation,
-/// listening on a socket in a fresh temporary directory.
+/// A private bus: a `dbus-daemon` of our own with `scripts/private-bus.conf`
+/// (no service activation), the same bus `scripts/dbus-test-bus.sh` starts.
 final class TestBus: Sendable {
     /// The address to connect to.
     let address: String
@@ -41,29 +42,15 @@ final class TestBus: Sendable {
         guard let daemon = TestEnvironment.which("dbus-daemon") else {
             throw StartError(description: "dbus-daemon is not installed; CI must run `apt-get install dbus-daemon dbus-bin`")
         }
+        let config = Fixtures.repositoryRoot.appendingPathComponent("scripts/private-bus.conf")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-bus-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let config = directory.appendingPathComponent("bus.conf")
-        // No <servicedir>: nothing is activated, so "no notification server" means none.
-        try """
-        <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
-         "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-        <busconfig>
-          <type>session</type>
-          <listen>unix:path=\(directory.path)/bus</listen>
-          <auth>EXTERNAL</auth>
-          <policy context="default">
-            <allow send_destination="*" eavesdrop="true"/>
-            <allow eavesdrop="true"/>
-            <allow own="*"/>
-          </policy>
-        </busconfig>
-        """.write(to: config, atomically: true, encoding: .utf8)
-
         let output = Pipe()
         process = Process()
         process.executableURL = URL(fileURLWithPath: daemon)
-        process.arguments = ["--config-file=\(config.path)", "--nofork", "--print-address=1"]
+        process.arguments = [
+            "--config-file=\(config.path)", "--address=unix:path=\(directory.path)/bus", "--nofork", "--print-address=1",
+        ]
         process.standardOutput = output
         try process.run()
         // The daemon prints its address once it listens.
@@ -80,10 +67,11 @@ final class TestBus: Sendable {
         }
     }
 
-    /// Stops the daemon and removes its directory.
+    /// Stops the daemon and removes its socket directory.
     func stop() {
         if process.isRunning {
-            // dbus-daemon keeps running on SIGTERM in a session setup: kill it.
+            // SIGKILL: started from the test process, the daemon does not
+            // reliably stop on SIGTERM, and a test bus has nothing to save.
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
