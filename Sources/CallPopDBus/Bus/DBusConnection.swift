@@ -89,7 +89,16 @@ public final class DBusConnection: Sendable {
                 done.resume(returning: 0)
             }
         }
-        continuation.onTermination = { _ in loop.enqueue { $0.removeSubscription(registered) } }
+        let removeMatch = DBusMessage.methodCall(
+            destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
+            member: "RemoveMatch", arguments: [.string(rule.text)])
+        continuation.onTermination = { _ in
+            loop.enqueue {
+                $0.removeSubscription(registered)
+                // Nobody waits for this reply; libdbus drops it when it comes.
+                $0.send(removeMatch)
+            }
+        }
         _ = try await callBus("AddMatch", [.string(rule.text)])
         return stream
     }
