@@ -89,6 +89,23 @@ struct CallNotifierTests {
         }
     }
 
+    /// A hung notification server does not hold up the event path: `update`
+    /// returns while the Notify is still unanswered, for this call and others.
+    @Test func hungServerDoesNotBlockUpdates() async throws {
+        try await withTestBus { bus in
+            let server = try await FakeNotificationServer.start(on: bus, answersNotify: false)
+            let (notifier, _) = try await Self.notifier(bus)
+            let start = ContinuousClock.now
+            for call in ["h1", "h2", "h3"] {
+                await notifier.update(Self.notice(.ringing, call: call))
+                await notifier.update(Self.notice(.answered, call: call))
+            }
+            #expect(ContinuousClock.now - start < .seconds(1))
+            let calls = try await server.waitForCalls(3, "three unanswered Notify calls")
+            #expect(calls.compactMap(\.notify?.summary) == ["Incoming call", "Incoming call", "Incoming call"])
+        }
+    }
+
     @Test func hostileCallerIDIsCleanedAndEscaped() async throws {
         try await withTestBus { bus in
             let server = try await FakeNotificationServer.start(on: bus)

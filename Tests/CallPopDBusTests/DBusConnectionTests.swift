@@ -101,6 +101,27 @@ struct DBusConnectionTests {
         }
     }
 
+    /// libdbus' reply timeout runs on our poll loop: a peer that never
+    /// answers gives a timeout error, on time.
+    @Test func unansweredCallTimesOut() async throws {
+        try await withTestBus { bus in
+            let silent = try await DBusConnection.connect(to: .address(bus.address))
+            silent.export(path: "/test/Silent", introspectionXML: "<node/>") { _ in nil }
+            let client = try await DBusConnection.connect(to: .address(bus.address))
+            let start = ContinuousClock.now
+            let error = await #expect(throws: DBusError.self) {
+                try await client.call(
+                    .methodCall(destination: silent.uniqueName, path: "/test/Silent", interface: "a.b", member: "C"),
+                    timeout: .milliseconds(300))
+            }
+            let waited = ContinuousClock.now - start
+            #expect(error?.code == .timeout)
+            #expect(error?.name == DBusError.Names.noReply)
+            #expect(waited >= .milliseconds(300))
+            #expect(waited < .seconds(3))
+        }
+    }
+
     /// No bus at the address: a connection error that says so.
     @Test func connectingToNoBusFails() async throws {
         let error = await #expect(throws: DBusError.self) {

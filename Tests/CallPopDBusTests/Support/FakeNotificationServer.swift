@@ -28,24 +28,28 @@ actor FakeNotificationServer {
 
     let connection: DBusConnection
     private let capabilities: [String]
+    /// When set, `Notify` is recorded but never answered, like a hung server.
+    private let answersNotify: Bool
     private(set) var calls: [Call] = []
     private var nextID: UInt32 = 1
     /// Ticks once per recorded call, for waiting without polling.
     private nonisolated let recorded: AsyncStream<Void>
     private let recordedSink: AsyncStream<Void>.Continuation
 
-    private init(connection: DBusConnection, capabilities: [String]) {
+    private init(connection: DBusConnection, capabilities: [String], answersNotify: Bool) {
         self.connection = connection
         self.capabilities = capabilities
+        self.answersNotify = answersNotify
         (recorded, recordedSink) = AsyncStream.makeStream(of: Void.self)
     }
 
     /// Starts a server on `bus` with these capabilities.
     static func start(
-        on bus: TestBus, capabilities: [String] = ["actions", "body", "body-markup", "body-hyperlinks"]
+        on bus: TestBus, capabilities: [String] = ["actions", "body", "body-markup", "body-hyperlinks"],
+        answersNotify: Bool = true
     ) async throws -> FakeNotificationServer {
         let connection = try await DBusConnection.connect(to: .address(bus.address))
-        let server = FakeNotificationServer(connection: connection, capabilities: capabilities)
+        let server = FakeNotificationServer(connection: connection, capabilities: capabilities, answersNotify: answersNotify)
         connection.export(path: NotificationsAPI.path, introspectionXML: "<node/>") { call in
             await server.handle(call)
         }
@@ -78,7 +82,7 @@ actor FakeNotificationServer {
                         summary: a[3].string ?? "", body: a[4].string ?? "",
                         actions: (a[5].array ?? []).compactMap(\.string), hints: a[6].dictionary ?? [],
                         expireTimeout: timeout, id: id)))
-            return call.methodReturn([.uint32(id)])
+            return answersNotify ? call.methodReturn([.uint32(id)]) : nil
         case "CloseNotification":
             guard let id = call.arguments.first?.uint32 else {
                 return call.errorReply(name: DBusError.Names.invalidArgs, message: "bad CloseNotification")
