@@ -33,13 +33,15 @@ let package = Package(
         // The domain: call events, tracking, rules, templates, decisions. No I/O.
         .target(name: "CallPopCore"),
 
-        // TOML configuration → validated rules, with FILE:LINE:COLUMN errors.
+        // TOML configuration → validated rules and PBX source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
-            dependencies: ["CallPopCore", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // posix_spawn launcher: own session, stdin on /dev/null, no inherited fds, reaped.
-        .target(name: "CallPopLaunch", dependencies: ["CallPopCore"]),
+        // CSpawn is the C half (glibc hides the needed spawn flags from Swift).
+        .target(name: "CSpawn"),
+        .target(name: "CallPopLaunch", dependencies: ["CallPopCore", "CSpawn"]),
 
         // Thin Swift wrapper over libcurl (connect-only streams, later HTTP callbacks).
         .target(name: "CallPopCurl", dependencies: ["CCurl"]),
@@ -75,8 +77,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Measures the costs we promise to keep small (not part of the product).
+        .executableTarget(
+            name: "callpop-bench", dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch"],
+            path: "Benchmarks/callpop-bench"),
+
         // Shared by the test targets: fixture paths, recorders, fake servers.
-        .target(name: "CallPopTestSupport", dependencies: ["CallPopCore"], path: "Tests/Support"),
+        .target(name: "CallPopTestSupport", dependencies: ["CallPopCore", "CallPopAMI"], path: "Tests/Support"),
 
         .testTarget(name: "CallPopCoreTests", dependencies: ["CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
@@ -91,9 +98,14 @@ let package = Package(
 )
 
 // Strict settings for every target of ours, as swift-log does.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CSpawn" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("InternalImportsByDefault"),
     ]
+    // A member of a module imported only by a dependency (Foundation through TOMLKit) must
+    // not be picked silently: one such call once linked all of Foundation and ICU (+44 MB).
+    if target.type != .test {
+        target.swiftSettings! += [.enableUpcomingFeature("MemberImportVisibility")]
+    }
 }

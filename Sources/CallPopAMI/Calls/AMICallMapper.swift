@@ -1,0 +1,321 @@
+public import CallPopCore
+
+/// Turns AMI events into `CallEvent`s for the user's devices. Pure: no I/O, no clock.
+///
+/// Asterisk has no "direction" field, so it is derived from dials (see
+/// `docs/pbx/asterisk.md`): when a user's channel is the `DestChannel` of a
+/// `DialBegin` the call is incoming; when it is the dialling `Channel`, the
+/// call is outgoing. The other party is the connected line of the user's
+/// channel; the call id is `Linkedid`, shared by every leg of one call.
+///
+/// Events go forward only (ringing → answered → ended, each at most once per
+/// channel), so replays after a resynchronisation never repeat a state.
+/// Memory is bounded: ended channels are forgotten, and at most
+/// `maxTrackedChannels` are tracked at once (the oldest is dropped first).
+public struct AMICallMapper: Sendable {
+    /// The user's devices and the trunks.
+    public let matcher: AMIDeviceMatcher
+    /// The most channels tracked at once; a user has a handful at most.
+    public let maxTrackedChannels: Int
+
+    private var channels: [String: TrackedChannel] = [:]  // by Uniqueid
+    private var sequence = 0
+    /// Channels already hung up, so a late snapshot cannot bring them back.
+    private var ended = BoundedSet(capacity: 256)
+    /// The dialled extension of each call's originating channel (`Uniqueid == Linkedid`): the DID.
+    private var originExten = BoundedDictionary(capacity: 256)
+    /// Channels tracked before the current resynchronisation started.
+    private var resyncMark = 0
+
+    /// Asterisk's hangup cause 26, "Answered elsewhere" (ring groups, queues, pickup).
+    static let answeredElsewhereCause = "26"
+
+    /// Creates a mapper for the devices `matcher` recognises.
+    public init(matcher: AMIDeviceMatcher, maxTrackedChannels: Int = 64) {
+        self.matcher = matcher
+        self.maxTrackedChannels = max(1, maxTrackedChannels)
+    }
+
+    /// The number of channels currently tracked (for tests of the memory bound).
+    public var trackedChannelCount: Int { channels.count }
+
+    /// Feeds one AMI event; returns the call changes it causes, in order.
+    public mutating func handle(_ event: AMIMessage) -> [CallEvent] {
+        guard let name = event.event?.lowercased() else { return [] }
+        switch name {
+        case "newchannel": newChannel(event); return []
+        case "dialbegin": return dialBegin(event)
+        case "dialstate": return dialState(event)
+        case "dialend": return dialEnd(event)
+        case "newstate": return newState(event)
+        case "newconnectedline": updateOwnChannel(event) { $0.updateConnectedLine(from: event) }; return []
+        case "bridgeenter": return advanceOwnChannel(event, to: .answered)
+        case "rename": rename(event); return []
+        case "hangup": return hangup(event)
+        default: return []
+        }
+    }
+
+    // MARK: - Events
+
+    private mutating func newChannel(_ event: AMIMessage) {
+        guard let uniqueID = event["Uniqueid"], let linkedID = event["Linkedid"] else { return }
+        if uniqueID == linkedID, let exten = AMIText.cleanOrNil(event["Exten"]) {
+            originExten[linkedID] = exten
+        }
+        guard let channel = event["Channel"], matcher.isUserChannel(channel) else { return }
+        _ = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: event, prefix: "")
+    }
+
+    private mutating func dialBegin(_ event: AMIMessage) -> [CallEvent] {
+        let caller = event["Channel"] ?? ""
+        if let linkedID = event["Linkedid"], originExten[linkedID] == nil, !Self.isLocal(caller),
+            let exten = AMIText.cleanOrNil(event["Exten"])
+        {
+            // The first real (non-Local) channel to dial in a call carries the DID or queue number;
+            // with eventfilters its Newchannel may never arrive, its DialBegin does.
+            originExten[linkedID] = exten
+        }
+        if let dest = event["DestChannel"], matcher.isUserChannel(dest),
+            let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
+        {
+            return incomingDial(event, to: dest, uniqueID: uniqueID, linkedID: linkedID)
+        }
+        if matcher.isUserChannel(caller), !Self.isLocal(caller),
+            let uniqueID = event["Uniqueid"], let linkedID = event["Linkedid"]
+        {
+            return outgoingDial(event, from: caller, uniqueID: uniqueID, linkedID: linkedID)
+        }
+        return []
+    }
+
+    /// The user's channel `dest` is being dialled by the caller's channel.
+    private mutating func incomingDial(
+        _ event: AMIMessage, to dest: String, uniqueID: String, linkedID: String
+    ) -> [CallEvent] {
+        let caller = event["Channel"] ?? ""
+        if Self.isLocal(caller), caller.hasSuffix(";2") {
+            // A Local channel of the user (FreePBX queues, ring groups) dials the real phone:
+            // follow the phone's leg from now on, not the Local half, so the call is reported once.
+            supersedeLocalLeg(String(caller.dropLast()) + "1")
+        }
+        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .incoming
+            tracked.remoteNumber = AMIText.clean(event["DestConnectedLineNum"])
+            tracked.remoteName = AMIText.clean(event["DestConnectedLineName"])
+            if tracked.remoteNumber.isEmpty { tracked.remoteNumber = AMIText.clean(event["CallerIDNum"]) }
+            if tracked.remoteName.isEmpty { tracked.remoteName = AMIText.clean(event["CallerIDName"]) }
+            tracked.calledNumber = originExten[linkedID] ?? AMIText.clean(event["Exten"])
+            tracked.isColleague = matcher.isColleague(channel: caller, number: AMIText.clean(event["CallerIDNum"]))
+        }
+        channels[uniqueID] = tracked
+        let state = event["DestChannelStateDesc"]?.lowercased()
+        return state == "ringing" ? advance(uniqueID, to: .ringing) : []
+    }
+
+    /// The user's channel `caller` dials: the call is being placed now (call generation).
+    private mutating func outgoingDial(
+        _ event: AMIMessage, from caller: String, uniqueID: String, linkedID: String
+    ) -> [CallEvent] {
+        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, prefix: "")
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .outgoing
+            let dialled = AMIText.clean(event["Exten"])
+            tracked.calledNumber = dialled
+            tracked.remoteNumber = AMIText.clean(event["DestCallerIDNum"])
+            if tracked.remoteNumber.isEmpty { tracked.remoteNumber = dialled }
+            tracked.remoteName = AMIText.clean(event["DestCallerIDName"])
+            tracked.isColleague = matcher.isColleague(
+                channel: event["DestChannel"] ?? "", number: AMIText.clean(event["DestCallerIDNum"]))
+        }
+        channels[uniqueID] = tracked
+        return advance(uniqueID, to: .ringing)
+    }
+
+    static func isLocal(_ channel: String) -> Bool {
+        channel.lowercased().hasPrefix("local/")
+    }
+
+    /// Stops following the user's Local `;1` leg named `name` (its real phone leg takes over).
+    private mutating func supersedeLocalLeg(_ name: String) {
+        guard let local = channels.values.first(where: { $0.name == name }), local.emitted == nil else { return }
+        channels[local.uniqueID] = nil
+        ended.insert(local.uniqueID)
+    }
+
+    private mutating func dialState(_ event: AMIMessage) -> [CallEvent] {
+        guard event["DialStatus"]?.uppercased() == "RINGING",
+            let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"]
+        else { return [] }
+        return advance(uniqueID, to: .ringing)
+    }
+
+    private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
+        guard event["DialStatus"]?.uppercased() == "ANSWER" else { return [] }
+        if let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"] {
+            return advance(uniqueID, to: .answered)
+        }
+        if let caller = event["Channel"], matcher.isUserChannel(caller), let uniqueID = event["Uniqueid"] {
+            return advance(uniqueID, to: .answered)
+        }
+        return []
+    }
+
+    /// `Newstate`: the user's phone rings, or is picked up. For outgoing calls
+    /// `Up` is not trusted (a dialplan may answer the caller before dialling);
+    /// `DialEnd ANSWER` and `BridgeEnter` say when the far end answered.
+    private mutating func newState(_ event: AMIMessage) -> [CallEvent] {
+        guard let uniqueID = event["Uniqueid"], var tracked = channels[uniqueID] else { return [] }
+        tracked.updateConnectedLine(from: event)
+        channels[uniqueID] = tracked
+        guard tracked.direction == .incoming else { return [] }
+        switch event["ChannelStateDesc"]?.lowercased() {
+        case "ringing": return advance(uniqueID, to: .ringing)
+        case "up": return advance(uniqueID, to: .answered)
+        default: return []
+        }
+    }
+
+    private mutating func rename(_ event: AMIMessage) {
+        updateOwnChannel(event) { tracked in
+            if let newName = event["Newname"] { tracked.name = AMIText.clean(newName) }
+        }
+    }
+
+    private mutating func hangup(_ event: AMIMessage) -> [CallEvent] {
+        guard let uniqueID = event["Uniqueid"] else { return [] }
+        if uniqueID == event["Linkedid"] { originExten[uniqueID] = nil }
+        guard var tracked = channels.removeValue(forKey: uniqueID) else { return [] }
+        ended.insert(uniqueID)
+        guard tracked.emitted != nil else { return [] }
+        tracked.updateConnectedLine(from: event)
+        let elsewhere = event["Cause"] == Self.answeredElsewhereCause && tracked.emitted != .answered
+        return tracked.event(.ended, answeredElsewhere: elsewhere).map { [$0] } ?? []
+    }
+
+    // MARK: - Resynchronisation
+
+    /// Marks the start of a resynchronisation: call this when `CoreShowChannels` is sent.
+    public mutating func beginResync() {
+        resyncMark = sequence
+    }
+
+    /// Rebuilds the state from a `CoreShowChannels` snapshot (its `CoreShowChannel` events).
+    ///
+    /// Calls still ringing get their ringing event if it was never emitted;
+    /// calls already seen are not repeated; calls tracked before the
+    /// resynchronisation that are gone from the snapshot ended while the
+    /// connection was down, and get their `ended` event.
+    public mutating func resync(_ snapshot: [AMIMessage]) -> [CallEvent] {
+        var events: [CallEvent] = []
+        var present: Set<String> = []
+        for entry in snapshot {
+            guard let channel = entry["Channel"], matcher.isUserChannel(channel),
+                let uniqueID = entry["Uniqueid"], !ended.contains(uniqueID)
+            else { continue }
+            present.insert(uniqueID)
+            events += resyncChannel(entry, channel: channel, uniqueID: uniqueID, snapshot: snapshot)
+        }
+        let vanished = channels.values.filter { $0.sequence <= resyncMark && !present.contains($0.uniqueID) }
+        for tracked in vanished.sorted(by: { $0.sequence < $1.sequence }) {
+            channels[tracked.uniqueID] = nil
+            ended.insert(tracked.uniqueID)
+            if tracked.emitted != nil, let event = tracked.event(.ended) { events.append(event) }
+        }
+        return events
+    }
+
+    private mutating func resyncChannel(
+        _ entry: AMIMessage, channel: String, uniqueID: String, snapshot: [AMIMessage]
+    ) -> [CallEvent] {
+        let linkedID = entry["Linkedid"] ?? uniqueID
+        guard var tracked = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: entry, prefix: "")
+        else { return [] }
+        tracked.updateConnectedLine(from: entry)
+        let application = entry["Application"]?.lowercased() ?? ""
+        if tracked.direction == nil {
+            // A dialled leg runs `AppDial` (or `AppQueue` for queue members); a dialling one runs `Dial`.
+            let origin = snapshot.first { $0["Uniqueid"] == linkedID && $0["Uniqueid"] != uniqueID }
+            switch application {
+            case "appdial", "appqueue":
+                tracked.direction = .incoming
+                tracked.calledNumber = AMIText.clean(origin?["Exten"] ?? entry["Exten"])
+                tracked.isColleague = origin.flatMap {
+                    matcher.isColleague(channel: $0["Channel"] ?? "", number: AMIText.clean($0["CallerIDNum"]))
+                }
+            case "dial":
+                tracked.direction = .outgoing
+                tracked.calledNumber = AMIText.clean(entry["Exten"])
+                if tracked.remoteNumber.isEmpty { tracked.remoteNumber = tracked.calledNumber }
+            default:
+                break
+            }
+        }
+        channels[uniqueID] = tracked
+        guard let direction = tracked.direction else { return [] }
+        let state = entry["ChannelStateDesc"]?.lowercased() ?? ""
+        let bridged = !(entry["BridgeId"] ?? "").isEmpty
+        let answered = direction == .incoming ? state == "up" : bridged
+        if answered {
+            // Seen for the first time already answered: report the state it is in, not a ringing it no longer is.
+            return advance(uniqueID, to: .answered, ringFirst: tracked.emitted != nil)
+        }
+        return advance(uniqueID, to: .ringing)
+    }
+
+    // MARK: - Tracking
+
+    /// Finds or starts tracking a user's channel; `nil` for channels already hung up.
+    private mutating func track(
+        uniqueID: String, name: String, linkedID: String, own event: AMIMessage, prefix: String
+    ) -> TrackedChannel? {
+        if let tracked = channels[uniqueID] { return tracked }
+        guard !ended.contains(uniqueID) else { return nil }
+        if channels.count >= maxTrackedChannels,
+            let oldest = channels.values.min(by: { $0.sequence < $1.sequence })
+        {
+            channels[oldest.uniqueID] = nil
+        }
+        sequence += 1
+        let tracked = TrackedChannel(
+            uniqueID: uniqueID, name: AMIText.clean(name), linkedID: AMIText.clean(linkedID),
+            userNumber: AMIText.cleanOrNil(event[prefix + "CallerIDNum"]),
+            userName: AMIText.cleanOrNil(event[prefix + "CallerIDName"]), sequence: sequence)
+        channels[uniqueID] = tracked
+        return tracked
+    }
+
+    private mutating func updateOwnChannel(_ event: AMIMessage, _ change: (inout TrackedChannel) -> Void) {
+        guard let uniqueID = event["Uniqueid"], var tracked = channels[uniqueID] else { return }
+        change(&tracked)
+        channels[uniqueID] = tracked
+    }
+
+    private mutating func advanceOwnChannel(_ event: AMIMessage, to state: CallState) -> [CallEvent] {
+        guard let uniqueID = event["Uniqueid"], channels[uniqueID] != nil else { return [] }
+        updateOwnChannel(event) { $0.updateConnectedLine(from: event) }
+        return advance(uniqueID, to: state)
+    }
+
+    /// Moves a channel forward to `state`, emitting each state not yet emitted
+    /// (an answer without a ringing first gets its ringing, unless `ringFirst` is false).
+    private mutating func advance(_ uniqueID: String, to state: CallState, ringFirst: Bool = true) -> [CallEvent] {
+        guard var tracked = channels[uniqueID], tracked.direction != nil else { return [] }
+        var events: [CallEvent] = []
+        if tracked.emitted == nil, state == .answered, ringFirst, let ringing = tracked.event(.ringing) {
+            events.append(ringing)
+            tracked.emitted = .ringing
+        }
+        let order: [CallState?] = [nil, .ringing, .answered]
+        let current = order.firstIndex(of: tracked.emitted) ?? 0
+        guard let target = order.firstIndex(of: state), target > current, let event = tracked.event(state) else {
+            return events
+        }
+        tracked.emitted = state
+        channels[uniqueID] = tracked
+        return events + [event]
+    }
+}

@@ -1,0 +1,34 @@
+/// Capped exponential backoff with jitter, for reconnecting.
+///
+/// The n-th consecutive failure waits a random time between half and all of
+/// `min(maximum, minimum * 2^n)`: doubling keeps a dead PBX from being
+/// hammered, the cap bounds the wait once it is back, and the jitter keeps a
+/// whole office of agents from reconnecting in the same instant after a PBX
+/// restart.
+public struct Backoff: Sendable {
+    /// The first delay.
+    public let minimum: Duration
+    /// The largest delay.
+    public let maximum: Duration
+    private var failures = 0
+
+    /// Creates a backoff between `minimum` and `maximum`.
+    public init(minimum: Duration, maximum: Duration) {
+        self.minimum = max(minimum, .milliseconds(1))
+        self.maximum = max(maximum, self.minimum)
+    }
+
+    /// The delay before the next attempt; each call counts one more failure.
+    public mutating func nextDelay(using generator: inout some RandomNumberGenerator) -> Duration {
+        let exponent = min(failures, 30)
+        failures += 1
+        let ceiling = min(maximum, minimum * (1 << exponent))
+        let ceilingMilliseconds = max(1, Int(ceiling / .milliseconds(1)))
+        return .milliseconds(Int.random(in: (ceilingMilliseconds + 1) / 2...ceilingMilliseconds, using: &generator))
+    }
+
+    /// Forgets past failures (after a successful login).
+    public mutating func reset() {
+        failures = 0
+    }
+}

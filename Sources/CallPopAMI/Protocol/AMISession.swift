@@ -1,0 +1,294 @@
+public import CallPopCore
+
+/// The AMI protocol as a pure state machine, in the style of swift-nio's
+/// `…StateMachine`s: the I/O layer feeds it what happened (connected, bytes,
+/// a deadline passed, shutdown) and executes the `Action`s it returns. It owns
+/// no socket and reads no clock, so every path is testable without a network.
+///
+/// One session lives across reconnections: the call mapper inside keeps what
+/// it knows about calls, so the `CoreShowChannels` resynchronisation after a
+/// reconnect repeats nothing and misses no ringing call.
+///
+/// Life of a connection: banner → `Challenge` (MD5) or plain `Login` with
+/// `Events: on` → `CoreShowChannels` (resynchronise) → events, with `Ping`
+/// when the line has been quiet for `keepaliveInterval` → `Logoff` on shutdown.
+public struct AMISession: Sendable {
+    /// What the I/O layer must do.
+    public enum Action: Sendable, Hashable {
+        /// Write these bytes to the connection.
+        case send([UInt8])
+        /// Deliver this call change.
+        case emit(CallEvent)
+        /// Deliver this notice.
+        case report(SourceReport)
+        /// Close the connection, for this reason.
+        case close(End)
+    }
+
+    /// Why the session asks to close the connection.
+    public enum End: Sendable, Hashable {
+        /// The PBX refused the credentials; retrying soon will not help.
+        case loginRejected(String)
+        /// The PBX stopped answering (no banner, login answer or `Ping` reply in time).
+        case stalled(String)
+        /// The `Logoff` completed (or timed out) after a shutdown request.
+        case loggedOff
+        /// The PBX ended the session (`Response: Goodbye` without our `Logoff`).
+        case closedByPeer
+    }
+
+    /// Session settings.
+    public struct Configuration: Sendable {
+        /// The AMI user name (`[name]` section of `manager.conf`).
+        public var username: String
+        /// The secret. Only ever written to the connection, never to a report.
+        public var secret: String
+        /// How to log in.
+        public var login: AMILoginMethod
+        /// Send a `Ping` after this long without receiving anything.
+        public var keepaliveInterval: Duration
+        /// Give up on a banner, login answer or `Ping` reply after this long.
+        public var responseTimeout: Duration
+
+        /// Creates settings.
+        public init(
+            username: String, secret: String, login: AMILoginMethod = .challenge,
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10)
+        ) {
+            self.username = username
+            self.secret = secret
+            self.login = login
+            self.keepaliveInterval = keepaliveInterval
+            self.responseTimeout = responseTimeout
+        }
+    }
+
+    private enum Phase: Sendable, Hashable {
+        case disconnected
+        case awaitingBanner
+        case awaitingChallenge(String)
+        case awaitingLogin(String)
+        case resyncing(String)
+        case running
+        case loggingOff(String)
+    }
+
+    /// The most `CoreShowChannel` entries kept for one resynchronisation.
+    static let maxSnapshotEntries = 4096
+    /// Garbage notices reported per connection; more are counted, not reported.
+    static let maxGarbageReports = 5
+
+    private let configuration: Configuration
+    private var mapper: AMICallMapper
+    private var framer = AMIFramer()
+    private var phase = Phase.disconnected
+    private var nextActionNumber = 0
+    private var snapshot: [AMIMessage] = []
+    private var phaseDeadline: ContinuousClock.Instant?
+    private var lastReceived: ContinuousClock.Instant?
+    private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
+    private var garbageCount = 0
+
+    /// Creates a session that maps calls with `mapper`.
+    public init(configuration: Configuration, mapper: AMICallMapper) {
+        self.configuration = configuration
+        self.mapper = mapper
+    }
+
+    /// `true` once logged in on the current connection.
+    public var isLoggedIn: Bool {
+        switch phase {
+        case .resyncing, .running, .loggingOff: true
+        default: false
+        }
+    }
+
+    /// When `deadlinePassed` must be called next, or `nil` for no deadline.
+    /// The I/O layer waits for input at most until then.
+    public var nextDeadline: ContinuousClock.Instant? {
+        switch phase {
+        case .disconnected: return nil
+        case .resyncing, .running:
+            if let pendingPing { return pendingPing.deadline }
+            return lastReceived.map { $0 + configuration.keepaliveInterval }
+        default: return phaseDeadline
+        }
+    }
+
+    /// A new connection is open: wait for the banner.
+    public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
+        framer = AMIFramer()
+        phase = .awaitingBanner
+        phaseDeadline = now + configuration.responseTimeout
+        lastReceived = now
+        pendingPing = nil
+        snapshot = []
+        garbageCount = 0
+        return []
+    }
+
+    /// The connection is gone (closed by either side): forget its protocol state, keep the calls.
+    public mutating func disconnected() {
+        phase = .disconnected
+        phaseDeadline = nil
+        pendingPing = nil
+        snapshot = []
+    }
+
+    /// Bytes arrived from the PBX.
+    public mutating func received(_ bytes: some Sequence<UInt8>, at now: ContinuousClock.Instant) -> [Action] {
+        guard phase != .disconnected else { return [] }
+        lastReceived = now
+        var actions: [Action] = []
+        for output in framer.feed(bytes) {
+            switch output {
+            case .banner: actions += bannerReceived(at: now)
+            case .message(let message): actions += handle(message, at: now)
+            case .garbage(let garbage): actions += garbageReceived(garbage)
+            }
+            if actions.contains(where: { if case .close = $0 { true } else { false } }) { break }
+        }
+        return actions
+    }
+
+    /// `nextDeadline` has passed: ping, or give up on a silent PBX.
+    public mutating func deadlinePassed(at now: ContinuousClock.Instant) -> [Action] {
+        guard let deadline = nextDeadline, now >= deadline else { return [] }
+        switch phase {
+        case .disconnected:
+            return []
+        case .awaitingBanner:
+            return [.close(.stalled("no AMI banner within \(configuration.responseTimeout) of connecting; is this an AMI port?"))]
+        case .awaitingChallenge, .awaitingLogin:
+            return [.close(.stalled("no answer to the login within \(configuration.responseTimeout)"))]
+        case .loggingOff:
+            return [.close(.loggedOff)]
+        case .resyncing, .running:
+            if pendingPing != nil {
+                return [.close(.stalled("no answer to Ping within \(configuration.responseTimeout); the connection is stalled"))]
+            }
+            let id = makeActionID()
+            pendingPing = (id, now + configuration.responseTimeout)
+            return [.send(AMIAction.encode(["Action": "Ping", "ActionID": id]))]
+        }
+    }
+
+    /// The source is stopping: log off politely (or just close when not logged in).
+    public mutating func shutdown(at now: ContinuousClock.Instant) -> [Action] {
+        guard isLoggedIn else { return [.close(.loggedOff)] }
+        let id = makeActionID()
+        phase = .loggingOff(id)
+        phaseDeadline = now + .seconds(2)
+        return [.send(AMIAction.encode(["Action": "Logoff", "ActionID": id]))]
+    }
+
+    // MARK: - Input
+
+    private mutating func bannerReceived(at now: ContinuousClock.Instant) -> [Action] {
+        guard phase == .awaitingBanner else { return [] }
+        let id = makeActionID()
+        phaseDeadline = now + configuration.responseTimeout
+        switch configuration.login {
+        case .challenge:
+            phase = .awaitingChallenge(id)
+            return [.send(AMIAction.encode(["Action": "Challenge", "ActionID": id, "AuthType": "MD5"]))]
+        case .plain:
+            phase = .awaitingLogin(id)
+            return [.send(AMIAction.encode([
+                "Action": "Login", "ActionID": id, "Username": configuration.username,
+                "Secret": configuration.secret, "Events": "on",
+            ]))]
+        }
+    }
+
+    private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
+        if let response = message.response {
+            return handleResponse(response, message, at: now)
+        }
+        guard let event = message.event, isLoggedIn else { return [] }
+        if case .resyncing = phase {
+            if event.caseInsensitiveEquals("CoreShowChannel") {
+                if snapshot.count < Self.maxSnapshotEntries { snapshot.append(message) }
+                return []
+            }
+            if event.caseInsensitiveEquals("CoreShowChannelsComplete") {
+                let events = mapper.resync(snapshot)
+                let count = snapshot.count
+                snapshot = []
+                phase = .running
+                return [.report(SourceReport(.info, "resynchronised with CoreShowChannels (\(count) channels)"))]
+                    + events.map(Action.emit)
+            }
+        }
+        return mapper.handle(message).map(Action.emit)
+    }
+
+    private mutating func handleResponse(_ status: String, _ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
+        let success = status.caseInsensitiveEquals("Success")
+        let reason = AMIText.clean(message["Message"])
+        let id = message.actionID
+        switch phase {
+        case .awaitingChallenge(let expected) where id == nil || id == expected:
+            guard success, let challenge = message["Challenge"], !challenge.isEmpty else {
+                return [.close(.loginRejected("the PBX refused the MD5 challenge: \(reason)"))]
+            }
+            let loginID = makeActionID()
+            phase = .awaitingLogin(loginID)
+            phaseDeadline = now + configuration.responseTimeout
+            return [.send(AMIAction.encode([
+                "Action": "Login", "ActionID": loginID, "Username": configuration.username, "AuthType": "MD5",
+                "Key": MD5.hex(challenge + configuration.secret), "Events": "on",
+            ]))]
+        case .awaitingLogin(let expected) where id == nil || id == expected:
+            guard success else {
+                let user = AMIText.clean(configuration.username)
+                return [.close(.loginRejected(
+                    "the PBX refused the login of AMI user \"\(user)\" (\(reason.isEmpty ? status : reason)); check username and secret in manager.conf"))]
+            }
+            let resyncID = makeActionID()
+            phase = .resyncing(resyncID)
+            snapshot = []
+            mapper.beginResync()
+            return [
+                .report(SourceReport(.info, "logged in to AMI as \"\(AMIText.clean(configuration.username))\"", connection: .connected)),
+                .send(AMIAction.encode(["Action": "CoreShowChannels", "ActionID": resyncID])),
+            ]
+        case .resyncing(let expected) where id == expected && !success:
+            phase = .running
+            return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]
+        case .loggingOff(let expected) where id == nil || id == expected:
+            return [.close(.loggedOff)]
+        default:
+            if let pendingPing, id == pendingPing.id {
+                self.pendingPing = nil
+            } else if status.caseInsensitiveEquals("Goodbye") {
+                return [.close(.closedByPeer)]
+            }
+            return []
+        }
+    }
+
+    private mutating func garbageReceived(_ garbage: AMIGarbage) -> [Action] {
+        garbageCount += 1
+        if garbageCount < Self.maxGarbageReports {
+            return [.report(SourceReport(.warning, "AMI: \(garbage)"))]
+        }
+        if garbageCount == Self.maxGarbageReports {
+            return [.report(SourceReport(.warning, "AMI: \(garbage); further garbage on this connection is skipped silently"))]
+        }
+        return []
+    }
+
+    private mutating func makeActionID() -> String {
+        nextActionNumber += 1
+        return "callpop-\(nextActionNumber)"
+    }
+}
+
+/// How the client proves its identity.
+public enum AMILoginMethod: String, Sendable, Hashable, CaseIterable {
+    /// `Action: Challenge`, then `Key: md5(challenge + secret)`: the secret never crosses the network.
+    case challenge
+    /// `Secret:` in clear (only sensible over `amis://` or on a trusted network).
+    case plain
+}

@@ -1,0 +1,103 @@
+public import CallPopCore
+public import CallPopAMI
+
+/// A loaded, validated configuration.
+public struct Configuration: Sendable {
+    /// The files it was read from, system defaults first.
+    public var files: [String]
+    /// The rules and everything the decision engine needs.
+    public var ruleSet: RuleSet
+    /// Where call events come from, as written.
+    public var pbx: PBXSettings
+    /// Where call events come from, validated for its source.
+    public var connection: PBXConnection
+    /// Desktop notification settings.
+    public var notifications: NotificationSettings
+    /// How URLs are opened inside a sandbox.
+    public var portal: PortalMode
+    /// Warnings found while loading (a program not on PATH, ...).
+    public var warnings: [ConfigDiagnostic]
+}
+
+/// Where to open URLs through the XDG desktop portal instead of the opener.
+public enum PortalMode: String, Sendable, Hashable, CaseIterable {
+    /// Inside Flatpak only.
+    case auto
+    /// Always.
+    case always
+    /// Never.
+    case never
+}
+
+/// `[notifications]`: the caller notification and its on-click actions.
+public struct NotificationSettings: Sendable, Hashable {
+    /// Whether to show notifications at all.
+    public var enabled: Bool
+    /// Which call phases show one: `ringing`, `answered`, `missed`.
+    public var phases: Set<String>
+    /// The icon name.
+    public var icon: String
+
+    /// The defaults: on, for every phase.
+    public init(enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "call-start") {
+        self.enabled = enabled
+        self.phases = phases
+        self.icon = icon
+    }
+}
+
+/// `[pbx]`: where call events come from. The source-specific keys are kept as
+/// values and turned into each source's own configuration by the runtime.
+public struct PBXSettings: Sendable, Hashable {
+    /// Which source.
+    public enum Source: String, Sendable, Hashable, CaseIterable {
+        /// No PBX configured: only `--events` input and clicks.
+        case none
+        /// Asterisk Manager Interface.
+        case ami
+        /// SIP dialog-event subscription.
+        case sip
+        /// An NDJSON event stream from a file or FIFO.
+        case events
+    }
+
+    /// Which source.
+    public var source: Source
+    /// The source's keys, as written (secrets excluded).
+    public var values: [String: ConfigValue]
+    /// The password or token, read from `password_file` or the environment, never from the file.
+    public var secret: String?
+
+    /// Creates settings.
+    public init(source: Source = .none, values: [String: ConfigValue] = [:], secret: String? = nil) {
+        self.source = source
+        self.values = values
+        self.secret = secret
+    }
+
+    /// A string value.
+    public func string(_ key: String) -> String? {
+        if case .string(let s)? = values[key] { s } else { nil }
+    }
+
+    /// An integer value.
+    public func integer(_ key: String) -> Int? {
+        if case .integer(let i)? = values[key] { i } else { nil }
+    }
+
+    /// An array of strings.
+    public func strings(_ key: String) -> [String]? {
+        guard case .array(let items)? = values[key] else { return nil }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
+}
+
+/// The validated PBX connection of `[pbx]`.
+public enum PBXConnection: Sendable {
+    /// No PBX: only `--events` input and clicks.
+    case none
+    /// An NDJSON file or FIFO.
+    case events(path: String)
+    /// Asterisk Manager Interface.
+    case ami(AMISourceConfiguration)
+}

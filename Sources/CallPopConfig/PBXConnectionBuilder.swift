@@ -1,0 +1,68 @@
+internal import CallPopAMI
+internal import CallPopCore
+
+/// Turns `[pbx]` into a validated connection for its source, so a bad URL or a
+/// missing password is a load-time `FILE:LINE:COLUMN` error, not a failure at run time.
+extension ConfigBuilder {
+    mutating func buildConnection(_ pbx: PBXSettings, user: UserIdentity) -> PBXConnection {
+        let t = table("pbx")
+        let layer = t["source"].map { layers[$0.layer] } ?? layers.last
+        func at(_ key: String) -> ConfigLayer? { t[key].map { layers[$0.layer] } ?? layer }
+        switch pbx.source {
+        case .none:
+            return .none
+        case .events:
+            guard let path = pbx.string("path") else {
+                report(layer, "pbx", "[pbx] source = \"events\" needs path = \"/path/to/file-or-fifo\"")
+                return .none
+            }
+            return .events(path: expandHome(path))
+        case .ami:
+            guard let url = pbx.string("url") else {
+                report(layer, "pbx", "[pbx] source = \"ami\" needs url = \"ami://pbx.example.com:5038\" (or amis:// for TLS)")
+                return .none
+            }
+            do throws(AMIError) { _ = try AMIEndpoint(url: url) } catch { report(at("url"), "pbx.url", error.message) }
+            guard let username = pbx.string("username"), !username.isEmpty else {
+                report(layer, "pbx", "[pbx] source = \"ami\" needs username = \"…\" (the manager.conf user)")
+                return .none
+            }
+            guard let secret = pbx.secret, !secret.isEmpty else {
+                // A password_file that could not be used was reported where it stands.
+                if t["password_file"] != nil { return .none }
+                report(layer, "pbx", "no AMI password: set password_file = \"~/.config/callpop/ami.secret\" (mode 600) or the \(passwordVariable(pbx)) environment variable")
+                return .none
+            }
+            let devices = pbx.strings("devices") ?? AMIDeviceMatcher.defaultDevices(forNumber: user.number)
+            if devices.isEmpty { report(at("devices"), "pbx.devices", "devices must name at least one device, e.g. [\"PJSIP/\(user.number)\"]") }
+            let ping = positiveSeconds(pbx, "ping_interval", default: 20, at: at("ping_interval"))
+            let reconnect = positiveSeconds(pbx, "reconnect_max", default: 60, at: at("reconnect_max"))
+            return .ami(AMISourceConfiguration(
+                url: url, username: username, secret: secret, caFile: pbx.string("ca_file").map(expandHome),
+                devices: devices, trunks: pbx.strings("trunks") ?? [], keepaliveInterval: .seconds(ping),
+                reconnectMaximum: .seconds(reconnect)))
+        case .sip:
+            report(layer, "pbx.source", "source \"sip\" is not available in this build")
+            return .none
+        }
+    }
+
+    /// `~/` is the user's home, as in the documented examples (no shell expands it for us).
+    func expandHome(_ path: String) -> String {
+        path.hasPrefix("~/") ? (environment["HOME"] ?? "") + path.dropFirst() : path
+    }
+
+    private func passwordVariable(_ pbx: PBXSettings) -> String {
+        if case .string(let name)? = table("pbx")["password_env"]?.value { return name }
+        return ConfigSchema.defaultPasswordEnvironment
+    }
+
+    private mutating func positiveSeconds(_ pbx: PBXSettings, _ key: String, default value: Int, at layer: ConfigLayer?) -> Int {
+        guard let given = pbx.values[key] else { return value }
+        guard case .integer(let seconds) = given, seconds > 0 else {
+            report(layer, "pbx.\(key)", "\(key) must be a whole number of seconds above 0")
+            return value
+        }
+        return seconds
+    }
+}

@@ -1,0 +1,137 @@
+/// The heart of callpop: call events in, decisions out. Pure and synchronous, so it is
+/// tested without I/O and costs microseconds on the event-to-launch path.
+public struct DecisionEngine: Sendable {
+    /// The configuration in force.
+    public private(set) var ruleSet: RuleSet
+    private var tracker: CallTracker
+    private var limiter: RateLimiter
+
+    /// The result of one event.
+    public struct Outcome: Sendable, Hashable {
+        /// The call after the event (nil when the event was ignored: an end of an unknown call).
+        public var call: TrackedCall?
+        /// The decisions, in rule order; empty for repeats.
+        public var decisions: [Decision]
+        /// The on-click rules offered for this call, expanded (for the notification).
+        public var offers: [Decision]
+    }
+
+    /// Creates an engine.
+    public init(ruleSet: RuleSet, tracker: CallTracker = CallTracker()) {
+        self.ruleSet = ruleSet
+        self.tracker = tracker
+        self.limiter = RateLimiter(perMinute: ruleSet.launchesPerMinute)
+    }
+
+    /// Replaces the configuration; calls in progress keep their fired rules.
+    public mutating func reload(_ newRules: RuleSet) {
+        if newRules.launchesPerMinute != ruleSet.launchesPerMinute {
+            limiter = RateLimiter(perMinute: newRules.launchesPerMinute)
+        }
+        ruleSet = newRules
+    }
+
+    /// The live calls, newest first.
+    public var liveCalls: [TrackedCall] { tracker.liveCalls }
+
+    /// Handles one call event at `now`.
+    public mutating func handle(_ event: CallEvent, at now: ContinuousClock.Instant) -> Outcome {
+        let rules = ruleSet
+        guard let update = tracker.apply(event, at: now, colleague: { event in
+            rules.colleagues.isColleague(event.remoteNumber, userNumber: event.userNumber ?? rules.user.number)
+        }) else {
+            return Outcome(call: nil, decisions: [], offers: [])
+        }
+        let call = update.call
+        let variables = CallVariables(event: call.event, user: ruleSet.user)
+        let offers = onClickOffers(for: call, variables: variables)
+        var decisions = update.isNew ? offers : []
+        if let trigger = update.trigger {
+            for rule in ruleSet.rules where rule.trigger == trigger {
+                let decision = evaluate(rule, trigger: trigger, call: call, variables: variables, now: now)
+                if decision.verdict == .launch { tracker.markFired(rule.id, call: call.event.callID) }
+                decisions.append(decision)
+            }
+        }
+        return Outcome(call: call, decisions: decisions, offers: offers)
+    }
+
+    /// The user clicked an on-click rule (a notification action, `callpop open`) for a call
+    /// that is live or recently ended. Clicks are the user's choice: no colleague skip and no
+    /// once-per-call limit, but the rate limit and URL checks still apply.
+    public mutating func click(rule ruleID: String, call callID: String, at now: ContinuousClock.Instant) -> Decision? {
+        guard let call = tracker.call(callID), let rule = ruleSet.rule(ruleID) else { return nil }
+        let variables = CallVariables(event: call.event, user: ruleSet.user)
+        var decision = makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
+        guard rule.enabled else { return skipped(decision, .disabled) }
+        do {
+            decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
+        } catch {
+            return skipped(decision, .refusedURL, detail: error.description)
+        }
+        guard limiter.admit(at: now) else {
+            decision.plan = nil  // as for automatic triggers: a skip shows no argv, nothing runs
+            return skipped(decision, .rateLimit)
+        }
+        return decision
+    }
+
+    private func onClickOffers(for call: TrackedCall, variables: CallVariables) -> [Decision] {
+        ruleSet.rules.compactMap { rule in
+            guard rule.trigger == .onClick, rule.enabled, rule.direction.admits(call.event.direction),
+                  filtersAdmit(rule, call.event) == nil,
+                  let plan = try? rule.target.plan(variables, policy: ruleSet.launch)
+            else { return nil }
+            var offer = makeDecision(rule, trigger: .onClick, call: call, verdict: .offer)
+            offer.plan = plan
+            return offer
+        }
+    }
+
+    private mutating func evaluate(
+        _ rule: PopupRule, trigger: Trigger, call: TrackedCall, variables: CallVariables, now: ContinuousClock.Instant
+    ) -> Decision {
+        var decision = makeDecision(rule, trigger: trigger, call: call, verdict: .launch)
+        guard rule.enabled else { return skipped(decision, .disabled) }
+        guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
+        if let reason = filtersAdmit(rule, call.event) { return skipped(decision, reason) }
+        guard !call.firedRuleIDs.contains(rule.id) else { return skipped(decision, .alreadyFired) }
+        guard !call.isColleague else { return skipped(decision, .colleague) }
+        do {
+            decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
+        } catch {
+            return skipped(decision, .refusedURL, detail: error.description)
+        }
+        guard limiter.admit(at: now) else {
+            decision.plan = nil
+            return skipped(decision, .rateLimit)
+        }
+        return decision
+    }
+
+    /// The reason the rule's number filters reject the call, or nil when they admit it.
+    private func filtersAdmit(_ rule: PopupRule, _ event: CallEvent) -> Decision.SkipReason? {
+        let plan = ruleSet.user.numberPlan
+        func matches(_ patterns: [NumberPattern], _ number: String) -> Bool {
+            patterns.isEmpty || patterns.contains { $0.matches(number) || $0.matches(plan.e164(number)) }
+        }
+        if !matches(rule.calledNumbers, event.calledNumber) { return .calledNumber }
+        if !matches(rule.remoteNumbers, event.remoteNumber) { return .remoteNumber }
+        return nil
+    }
+
+    private func makeDecision(_ rule: PopupRule, trigger: Trigger, call: TrackedCall, verdict: Decision.Verdict) -> Decision {
+        Decision(
+            callID: CallVariables.clean(call.event.callID), ruleID: rule.id, ruleName: rule.name, trigger: trigger,
+            direction: call.event.direction, verdict: verdict, action: rule.target.kind,
+            remoteNumber: CallVariables.clean(call.event.remoteNumber), remoteName: CallVariables.clean(call.event.remoteName))
+    }
+
+    private func skipped(_ decision: Decision, _ reason: Decision.SkipReason, detail: String? = nil) -> Decision {
+        var d = decision
+        d.verdict = .skip
+        d.reason = reason
+        d.detail = detail
+        return d
+    }
+}

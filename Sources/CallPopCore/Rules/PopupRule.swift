@@ -1,0 +1,65 @@
+/// One personal popup: what to open, for which calls, on which trigger.
+public struct PopupRule: Sendable, Hashable, Identifiable {
+    /// A stable id derived from the name (notification action keys, `callpop open ID`).
+    public var id: String
+    /// The name the user gave the rule (shown as the notification button label).
+    public var name: String
+    /// Which calls the rule applies to.
+    public var direction: DirectionFilter
+    /// What makes it fire.
+    public var trigger: Trigger
+    /// Disabled rules are kept, shown by `check`, and never fire.
+    public var enabled: Bool
+    /// What it opens.
+    public var target: PopupTarget
+    /// When non-empty, the rule only applies to calls whose called number (DID, queue) matches one.
+    public var calledNumbers: [NumberPattern]
+    /// When non-empty, the rule only applies to calls whose remote number matches one.
+    public var remoteNumbers: [NumberPattern]
+
+    /// Creates a rule; `id` defaults to a slug of `name`.
+    public init(
+        id: String? = nil, name: String, direction: DirectionFilter, trigger: Trigger, enabled: Bool = true,
+        target: PopupTarget, calledNumbers: [NumberPattern] = [], remoteNumbers: [NumberPattern] = []
+    ) {
+        self.id = id ?? PopupRule.slug(name)
+        self.name = name
+        self.direction = direction
+        self.trigger = trigger
+        self.enabled = enabled
+        self.target = target
+        self.calledNumbers = calledNumbers
+        self.remoteNumbers = remoteNumbers
+    }
+
+    /// A lower-case id made of letters, digits and `-` from a rule name.
+    public static func slug(_ name: String) -> String {
+        var out = ""
+        var dash = false
+        for c in name.lowercased() {
+            if c.isASCII && (c.isLetter || c.isNumber) {
+                out.append(c); dash = false
+            } else if !dash && !out.isEmpty {
+                out.append("-"); dash = true
+            }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out.isEmpty ? "rule" : out
+    }
+}
+
+/// What a rule opens.
+public enum PopupTarget: Sendable, Hashable {
+    /// A web page, opened with the configured URL opener (`xdg-open` by default).
+    case url(Template)
+    /// A program run directly (no shell), one template per argv word.
+    case app([Template])
+
+    /// `url` or `app`, as in the decision log.
+    public var kind: String {
+        switch self {
+        case .url: "url"
+        case .app: "app"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+/// The user's numbering plan: what turns `+442071234567`, `00442071234567` and
+/// `02071234567` into one another (`[user] country_code`, `national_prefix`,
+/// `international_prefix`).
+public struct NumberPlan: Sendable, Hashable {
+    /// The country calling code without `+`, e.g. `44`; empty when unknown.
+    public var countryCode: String
+    /// The trunk prefix for national numbers, e.g. `0`.
+    public var nationalPrefix: String
+    /// The prefix for dialling abroad, e.g. `00`.
+    public var internationalPrefix: String
+
+    /// Creates a plan. The defaults fit most of Europe once `countryCode` is set.
+    public init(countryCode: String = "", nationalPrefix: String = "0", internationalPrefix: String = "00") {
+        self.countryCode = countryCode
+        self.nationalPrefix = nationalPrefix
+        self.internationalPrefix = internationalPrefix
+    }
+
+    /// Only the digits of `number`.
+    public func digits(_ number: String) -> String {
+        String(number.unicodeScalars.filter { $0.value >= 0x30 && $0.value <= 0x39 }.map(Character.init))
+    }
+
+    /// `number` in E.164 (`+` and digits) when the plan can tell, else its digits unchanged
+    /// (an extension or a number too short to place stays as it is).
+    public func e164(_ number: String) -> String {
+        let trimmed = number.drop { $0 == " " }
+        let digits = self.digits(number)
+        if trimmed.first == "+" {
+            // "+44 (0)20 …", as numbers are often written: the bracketed trunk prefix is not dialled.
+            guard !nationalPrefix.isEmpty else { return "+" + digits }
+            return "+" + self.digits(number.replacing("(" + nationalPrefix + ")", with: ""))
+        }
+        if !internationalPrefix.isEmpty, digits.hasPrefix(internationalPrefix),
+           digits.count > internationalPrefix.count + 4 {
+            return "+" + digits.dropFirst(internationalPrefix.count)
+        }
+        if !countryCode.isEmpty, !nationalPrefix.isEmpty, digits.hasPrefix(nationalPrefix),
+           digits.count > nationalPrefix.count + 4 {
+            return "+" + countryCode + digits.dropFirst(nationalPrefix.count)
+        }
+        return digits
+    }
+
+    /// `number` as dialled from inside the user's country: national numbers with the
+    /// national prefix, foreign ones with the international prefix; else unchanged digits.
+    public func national(_ number: String) -> String {
+        let full = e164(number)
+        guard full.first == "+" else { return full }
+        let international = full.dropFirst()
+        if !countryCode.isEmpty, international.hasPrefix(countryCode) {
+            return nationalPrefix + international.dropFirst(countryCode.count)
+        }
+        return internationalPrefix + international
+    }
+}

@@ -1,0 +1,120 @@
+/// What a rule's target becomes for one call: the exact argv to run.
+public struct LaunchPlan: Sendable, Hashable {
+    /// `url` or `app`.
+    public var action: String
+    /// The expanded URL, for URL targets.
+    public var url: String?
+    /// The exact argv that runs (the opener included for URL targets).
+    public var argv: [String]
+    /// Extra environment entries (`CALLPOP_*`) for app targets.
+    public var environment: [String: String]
+
+    /// Creates a plan.
+    public init(action: String, url: String?, argv: [String], environment: [String: String]) {
+        self.action = action
+        self.url = url
+        self.argv = argv
+        self.environment = environment
+    }
+}
+
+/// Settings that shape how targets expand and run.
+public struct LaunchPolicy: Sendable, Hashable {
+    /// The program and leading arguments that open URL targets; the URL is appended.
+    public var opener: [String]
+    /// URL schemes a popup may open, lower-case.
+    public var allowedSchemes: Set<String>
+
+    /// Creates a policy; defaults: `xdg-open`, `http` and `https`.
+    public init(opener: [String] = ["xdg-open"], allowedSchemes: Set<String> = ["http", "https"]) {
+        self.opener = opener
+        self.allowedSchemes = allowedSchemes
+    }
+}
+
+extension PopupTarget {
+    /// Expands the target for a call. URL values are percent-encoded, as are values in app
+    /// arguments that are themselves `http(s)://` URLs; other app arguments get the cleaned
+    /// value. Every template becomes exactly one argument. Throws when the result may not run.
+    public func plan(_ variables: CallVariables, policy: LaunchPolicy) throws(URLCheck.Refusal) -> LaunchPlan {
+        switch self {
+        case .url(let template):
+            let url = try template.expandURL(variables)
+            try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
+            return LaunchPlan(action: "url", url: url, argv: policy.opener + [url], environment: [:])
+        case .app(let words):
+            var argv: [String] = []
+            argv.reserveCapacity(words.count)
+            for word in words {
+                if word.isWebURL {
+                    let url = try word.expandURL(variables)
+                    try URLCheck.validate(url, allowedSchemes: ["http", "https"])
+                    argv.append(url)
+                } else {
+                    argv.append(word.expand(variables, encode: false))
+                }
+            }
+            var environment: [String: String] = [:]
+            for (name, value) in variables.environment { environment[name] = value }
+            return LaunchPlan(action: "app", url: nil, argv: argv, environment: environment)
+        }
+    }
+}
+
+extension Template {
+    /// The text with each placeholder replaced by its (cleaned) value, percent-encoded
+    /// when `encode` is set; the user's literal text is kept as written.
+    public func expand(_ variables: CallVariables, encode: Bool) -> String {
+        var out = ""
+        for segment in segments {
+            switch segment {
+            case .literal(let text): out += text
+            case .variable(let v, let t):
+                let value = variables.value(v, t)
+                out += encode ? PercentEncoding.encode(value) : value
+            }
+        }
+        return out
+    }
+
+    /// Expands a URL template: values percent-encoded, and a value that would be a whole
+    /// `.` or `..` path segment refused (browsers resolve `%2E%2E` too, so encoding cannot help).
+    public func expandURL(_ variables: CallVariables) throws(URLCheck.Refusal) -> String {
+        var out = ""
+        var inPath = true
+        for segment in segments {
+            switch segment {
+            case .literal(let text):
+                out += text
+                if text.contains(where: { $0 == "?" || $0 == "#" }) { inPath = false }
+            case .variable(let v, let t):
+                let value = variables.value(v, t)
+                if inPath, value == "." || value == ".." { throw .dotSegment }
+                out += PercentEncoding.encode(value)
+            }
+        }
+        return out
+    }
+
+    /// Whether the template starts with a placeholder (so the caller chooses how it begins).
+    public var startsWithVariable: Bool {
+        if case .variable? = segments.first { true } else { false }
+    }
+
+    /// Whether a URL template's scheme and host are fixed text: for `scheme://` URLs the
+    /// literal before the first placeholder reaches a `/`, `?` or `#` after the host.
+    public var hasFixedAuthority: Bool {
+        guard !isConstant else { return true }
+        let head = leadingLiteral
+        guard let marker = head.firstRange(of: "://") else { return true }
+        let afterScheme = head[marker.upperBound...]
+        return afterScheme.contains { $0 == "/" || $0 == "?" || $0 == "#" }
+            && !afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }.isEmpty
+    }
+
+    /// Whether the template starts with `http://` or `https://` in its literal text.
+    public var isWebURL: Bool {
+        let head = leadingLiteral.prefix(8).lowercased()
+        return head.hasPrefix("http://") || head.hasPrefix("https://")
+    }
+}

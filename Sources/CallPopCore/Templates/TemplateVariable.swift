@@ -1,0 +1,57 @@
+/// A `{VARIABLE}` a popup template can use.
+public enum TemplateVariable: String, Sendable, Hashable, CaseIterable {
+    /// The other party's number (caller on incoming calls, called number on outgoing ones).
+    case callerNumber = "CALLERNUM"
+    /// The other party's name.
+    case callerName = "CALLERNAME"
+    /// The user's own number (extension).
+    case userNumber = "USERNUM"
+    /// The user's own name.
+    case userName = "USERNAME"
+    /// `incoming` or `outgoing`.
+    case callType = "CALLTYPE"
+    /// The call's tags, comma-separated.
+    case tags = "TAGS"
+    /// The user's channel.
+    case channel = "CHANNEL"
+    /// The number that was dialled: the DID or queue on incoming calls.
+    case calledNumber = "CALLEDNUM"
+    /// The call's id.
+    case callID = "CALLID"
+
+    /// Whether the variable holds a phone number (and so takes the number forms).
+    public var isNumber: Bool {
+        switch self {
+        case .callerNumber, .userNumber, .calledNumber: true
+        default: false
+        }
+    }
+
+    /// The environment variable an app target receives this value in.
+    public var environmentName: String { "CALLPOP_" + rawValue }
+}
+
+/// How a variable's value is changed before it is inserted.
+public enum TemplateTransform: Sendable, Hashable {
+    /// The value as it is.
+    case none
+    /// `{VAR:N}`: the first N characters removed.
+    case dropFirst(Int)
+    /// `{VAR:e164}`: the number in E.164 form, `+442071234567`.
+    case e164
+    /// `{VAR:national}`: the number as dialled within the user's country, `02071234567`.
+    case national
+    /// `{VAR:digits}`: only the digits, `442071234567`.
+    case digits
+
+    /// The modifier as written after the colon, for messages.
+    public var spelling: String {
+        switch self {
+        case .none: ""
+        case .dropFirst(let n): String(n)
+        case .e164: "e164"
+        case .national: "national"
+        case .digits: "digits"
+        }
+    }
+}

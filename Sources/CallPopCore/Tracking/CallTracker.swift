@@ -1,0 +1,144 @@
+/// What the tracker knows about one call.
+public struct TrackedCall: Sendable, Hashable {
+    /// The call's latest event, merged: fields a later event leaves empty keep earlier values.
+    public var event: CallEvent
+    /// Whether the call counts as a colleague call.
+    public var isColleague: Bool
+    /// Whether the call was ever answered by the user.
+    public var wasAnswered: Bool
+    /// The ids of the rules that fired for this call (each fires at most once).
+    public var firedRuleIDs: Set<String>
+    /// When the tracker first and last heard of the call.
+    public var firstSeen: ContinuousClock.Instant
+    /// When the tracker last heard of the call.
+    public var lastSeen: ContinuousClock.Instant
+}
+
+/// The tracker's answer to one event.
+public struct CallUpdate: Sendable, Hashable {
+    /// The call after the event.
+    public var call: TrackedCall
+    /// The automatic trigger the event causes, if any (none for repeats and ends).
+    public var trigger: Trigger?
+    /// The call is new: its on-click rules are to be offered.
+    public var isNew: Bool
+    /// The event changed nothing (a repeated state, e.g. forked ringing or a resync).
+    public var isRepeat: Bool
+}
+
+/// Keeps per-call state and turns state changes into triggers. Memory is bounded:
+/// ended calls are kept only in a short ring (for late clicks and late duplicates),
+/// and calls that never end are dropped after `maximumAge`.
+public struct CallTracker: Sendable {
+    /// Calls not heard of for this long are dropped.
+    public var maximumAge: Duration
+    /// At most this many live calls are tracked; the stalest goes first.
+    public var maximumCalls: Int
+    /// How many ended calls are remembered.
+    public var endedMemory: Int
+
+    private(set) var live: [String: TrackedCall] = [:]
+    private(set) var ended: [TrackedCall] = []
+
+    /// Creates a tracker.
+    public init(maximumAge: Duration = .seconds(4 * 3600), maximumCalls: Int = 256, endedMemory: Int = 64) {
+        self.maximumAge = maximumAge
+        self.maximumCalls = maximumCalls
+        self.endedMemory = endedMemory
+    }
+
+    /// The number of live calls.
+    public var liveCount: Int { live.count }
+
+    /// The live calls, newest first.
+    public var liveCalls: [TrackedCall] { live.values.sorted { $0.firstSeen > $1.firstSeen } }
+
+    /// A live or recently ended call.
+    public func call(_ id: String) -> TrackedCall? {
+        live[id] ?? ended.last { $0.event.callID == id }
+    }
+
+    /// Applies `event`; `colleague` decides for numbers when the event does not say.
+    public mutating func apply(_ event: CallEvent, at now: ContinuousClock.Instant, colleague: (CallEvent) -> Bool) -> CallUpdate? {
+        expire(now: now)
+        let id = event.callID
+        var isNew = false
+        var previous: TrackedCall
+        if let known = live[id] {
+            previous = known
+        } else if let index = ended.lastIndex(where: { $0.event.callID == id }) {
+            // A late duplicate of an ended call (replay after reconnect): its rules stay fired.
+            previous = ended[index]
+            if event.state == .ended { return nil }
+            ended.remove(at: index)
+        } else {
+            guard event.state != .ended else { return nil }  // never saw it alive: nothing to pop
+            isNew = true
+            previous = TrackedCall(
+                event: event, isColleague: event.isColleague ?? colleague(event), wasAnswered: false,
+                firedRuleIDs: [], firstSeen: now, lastSeen: now)
+        }
+        let priorState = isNew ? nil : previous.event.state
+        var call = previous
+        call.event = Self.merge(previous.event, with: event, isNew: isNew)
+        if let said = event.isColleague { call.isColleague = said }
+        call.lastSeen = now
+
+        var trigger: Trigger? = nil
+        switch event.state {
+        case .ringing where !call.wasAnswered && priorState != .ringing:
+            trigger = Trigger.automatic(for: .ringing, direction: call.event.direction)
+        case .answered where priorState != .answered:
+            call.wasAnswered = true
+            trigger = .answer
+        case .ended:
+            call.event.state = .ended
+            remember(call)
+            live[id] = nil
+            return CallUpdate(call: call, trigger: nil, isNew: false, isRepeat: false)
+        default:
+            break
+        }
+        if call.wasAnswered { call.event.state = .answered }
+        live[id] = call
+        if live.count > maximumCalls, let stalest = live.values.min(by: { $0.lastSeen < $1.lastSeen }) {
+            live[stalest.event.callID] = nil
+        }
+        return CallUpdate(call: call, trigger: trigger, isNew: isNew, isRepeat: trigger == nil && !isNew)
+    }
+
+    /// Records that `ruleID` fired for call `id`.
+    public mutating func markFired(_ ruleID: String, call id: String) {
+        if live[id] != nil {
+            live[id]?.firedRuleIDs.insert(ruleID)
+        } else if let index = ended.lastIndex(where: { $0.event.callID == id }) {
+            ended[index].firedRuleIDs.insert(ruleID)
+        }
+    }
+
+    /// Drops calls not heard of for `maximumAge`.
+    public mutating func expire(now: ContinuousClock.Instant) {
+        guard !live.isEmpty else { return }
+        for (id, call) in live where now - call.lastSeen > maximumAge { live[id] = nil }
+    }
+
+    private mutating func remember(_ call: TrackedCall) {
+        ended.append(call)
+        if ended.count > endedMemory { ended.removeFirst(ended.count - endedMemory) }
+    }
+
+    /// Later events often omit what earlier ones said (names, the dialled number): keep it.
+    private static func merge(_ old: CallEvent, with new: CallEvent, isNew: Bool) -> CallEvent {
+        guard !isNew else { return new }
+        var merged = new
+        merged.direction = old.direction
+        if merged.remoteNumber.isEmpty { merged.remoteNumber = old.remoteNumber }
+        if merged.remoteName.isEmpty { merged.remoteName = old.remoteName }
+        if merged.calledNumber.isEmpty { merged.calledNumber = old.calledNumber }
+        if merged.channel.isEmpty { merged.channel = old.channel }
+        if merged.tags.isEmpty { merged.tags = old.tags }
+        if merged.userNumber == nil { merged.userNumber = old.userNumber }
+        if merged.userName == nil { merged.userName = old.userName }
+        return merged
+    }
+}

@@ -1,0 +1,22 @@
+internal import CSpawn
+
+/// Runs blocking work (a read from a FIFO or stdin, a poll loop) on its own thread, so
+/// Swift's small cooperative pool is never held by a blocking system call.
+public enum DetachedThread {
+    private final class Box: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    /// Starts `body` on a new detached thread; returns false when no thread could be made.
+    @discardableResult
+    public static func start(_ body: @escaping @Sendable () -> Void) -> Bool {
+        let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        let rc = callpop_thread_start({ raw in
+            guard let raw else { return }
+            Unmanaged<Box>.fromOpaque(raw).takeRetainedValue().body()
+        }, context)
+        if rc != 0 { Unmanaged<Box>.fromOpaque(context).release() }
+        return rc == 0
+    }
+}

@@ -1,0 +1,58 @@
+public import CallPopCore
+internal import Glibc
+
+/// How a launched child ended.
+public struct LaunchOutcome: Sendable, Hashable {
+    /// The child's process id.
+    public var pid: Int32
+    /// The exit status, when it exited normally.
+    public var exitStatus: Int32?
+    /// The signal that ended it, when one did.
+    public var signal: Int32?
+
+    /// Whether the child exited with status 0.
+    public var succeeded: Bool { exitStatus == 0 }
+
+    /// In words, for the log.
+    public var summary: String {
+        if let exitStatus { return "exited with status \(exitStatus)" }
+        if let signal { return "killed by signal \(signal)" }
+        return "ended"
+    }
+}
+
+/// A launch that could not start.
+public struct LaunchError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, naming the program.
+    public var message: String
+    /// The message.
+    public var description: String { message }
+}
+
+/// Starts popup targets with `posix_spawn`: no shell, argv exactly as planned.
+///
+/// Each child starts in its own session (it outlives the agent and never gets the
+/// agent's terminal signals), with stdin and stdout on /dev/null, stderr shared (so
+/// its complaints reach the journal), no other inherited descriptor, default signal
+/// handling, and the call's `CALLPOP_*` variables in its environment. A small
+/// waiter thread per child reaps it, so no zombie is left and the agent never blocks.
+public struct ProcessLauncher: Sendable {
+    /// The environment children inherit before the call's variables are added.
+    public var baseEnvironment: [String: String]
+
+    /// Creates a launcher.
+    public init(baseEnvironment: [String: String]) {
+        self.baseEnvironment = baseEnvironment
+    }
+
+    /// Starts `plan.argv`; `completion` runs on a waiter thread when the child ends.
+    @discardableResult
+    public func launch(_ plan: LaunchPlan, completion: @escaping @Sendable (LaunchOutcome) -> Void) throws(LaunchError) -> Int32 {
+        guard let program = plan.argv.first, !program.isEmpty else { throw LaunchError(message: "nothing to run") }
+        var environment = baseEnvironment
+        for (k, v) in plan.environment { environment[k] = v }
+        let pid = try Spawn.start(argv: plan.argv, environment: environment)
+        ChildWaiter.wait(for: pid, completion: completion)
+        return pid
+    }
+}

@@ -1,0 +1,21 @@
+internal import CSpawn
+internal import Glibc
+
+/// The one place that starts processes (through the C helper that sets up the child).
+enum Spawn {
+    static func start(argv: [String], environment: [String: String]) throws(LaunchError) -> Int32 {
+        let cArgv = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            for p in cArgv { free(p) }
+            for p in cEnv { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = callpop_spawn(argv[0], cArgv, cEnv, &pid)
+        guard rc == 0 else {
+            let reason = rc == ENOENT ? "not found on PATH" : String(cString: strerror(rc))
+            throw LaunchError(message: "cannot start '\(argv[0])': \(reason)")
+        }
+        return pid
+    }
+}

@@ -1,0 +1,161 @@
+public import CallPopCore
+public import CallPopConfig
+internal import CallPopLaunch
+public import Logging
+
+/// Watches the agent's calls and decisions (the desktop notifier, the D-Bus signal).
+public protocol AgentObserver: Sendable {
+    /// A call changed; `offers` are its on-click rules, expanded.
+    func callChanged(_ call: TrackedCall, offers: [Decision]) async
+    /// A decision was made.
+    func decided(_ decision: Decision) async
+}
+
+/// The agent's heart at run time: feeds events to the decision engine, shows the
+/// decisions and launches what is due. An actor because events, notification clicks
+/// and reloads arrive from different tasks.
+public actor Agent {
+    private var engine: DecisionEngine
+    private(set) var configuration: Configuration
+    private let options: Options
+    private let logger: Logger
+    private let launcher: ProcessLauncher
+    private var observers: [any AgentObserver] = []
+    private var runningChildren = 0
+    private var childWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The latest connection state reported by the source, for `status`.
+    public private(set) var connection: SourceReport.ConnectionState = .disconnected
+
+    /// How the agent behaves.
+    public struct Options: Sendable {
+        /// Launch nothing; show every decision instead.
+        public var dryRun: Bool
+        /// Where decisions are shown.
+        public var output: DecisionOutput
+
+        /// Creates options.
+        public init(dryRun: Bool, output: DecisionOutput) {
+            self.dryRun = dryRun
+            self.output = output
+        }
+    }
+
+    /// Creates an agent for `configuration`.
+    public init(configuration: Configuration, options: Options, logger: Logger, environment: [String: String]) {
+        self.engine = DecisionEngine(ruleSet: configuration.ruleSet)
+        self.configuration = configuration
+        self.options = options
+        self.logger = logger
+        self.launcher = ProcessLauncher(baseEnvironment: environment)
+    }
+
+    /// Adds an observer.
+    public func observe(_ observer: any AgentObserver) {
+        observers.append(observer)
+    }
+
+    /// Handles one call event: decides, shows, launches. Returns the decisions.
+    @discardableResult
+    public func handle(_ event: CallEvent) async -> [Decision] {
+        let outcome = engine.handle(event, at: .now)
+        for decision in outcome.decisions { await act(on: decision) }
+        if let call = outcome.call {
+            for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
+        }
+        return outcome.decisions
+    }
+
+    /// Runs an on-click rule for a call (a notification action, `callpop open`).
+    @discardableResult
+    public func click(rule: String, call: String) async -> Decision? {
+        guard let decision = engine.click(rule: rule, call: call, at: .now) else {
+            logger.warning("no rule '\(rule)' or no call '\(call)' to open it for")
+            return nil
+        }
+        await act(on: decision)
+        return decision
+    }
+
+    /// Runs an on-click rule for the most recent live call; nil when there is none.
+    public func clickLatest(rule: String) async -> Decision? {
+        guard let call = engine.liveCalls.first else { return nil }
+        return await click(rule: rule, call: call.event.callID)
+    }
+
+    /// Replaces the configuration; live calls keep their fired rules.
+    public func reload(_ newConfiguration: Configuration) {
+        engine.reload(newConfiguration.ruleSet)
+        configuration = newConfiguration
+        logger.info("configuration reloaded from \(newConfiguration.files.joined(separator: ", "))")
+    }
+
+    /// Notes a source report in the log and the connection state.
+    public func sourceReported(_ report: SourceReport) {
+        if let state = report.connection { connection = state }
+        switch report.level {
+        case .info: logger.info("\(report.message)")
+        case .warning: logger.warning("\(report.message)")
+        case .error: logger.error("\(report.message)")
+        }
+    }
+
+    /// The live calls, newest first.
+    public var liveCalls: [TrackedCall] { engine.liveCalls }
+
+    /// Waits until every launched child has ended, or `timeout` passed.
+    public func waitForChildren(timeout: Duration) async {
+        guard runningChildren > 0 else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.childrenDone() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        for waiter in childWaiters { waiter.resume() }
+        childWaiters.removeAll()
+    }
+
+    private func childrenDone() async {
+        guard runningChildren > 0 else { return }
+        await withCheckedContinuation { childWaiters.append($0) }
+    }
+
+    private func childEnded() {
+        runningChildren -= 1
+        if runningChildren == 0 {
+            for waiter in childWaiters { waiter.resume() }
+            childWaiters.removeAll()
+        }
+    }
+
+    private func act(on decision: Decision) async {
+        if options.output.toStandardOutput {
+            options.output.write(decision, dryRun: options.dryRun)
+        } else if decision.verdict == .skip && decision.reason == .alreadyFired {
+            logger.debug("\(decision.line)")
+        } else {
+            logger.info("\(decision.line)")
+        }
+        for observer in observers { await observer.decided(decision) }
+        guard decision.verdict == .launch, !options.dryRun, let plan = decision.plan else { return }
+        launch(plan, for: decision)
+    }
+
+    private func launch(_ plan: LaunchPlan, for decision: Decision) {
+        let logger = self.logger
+        let rule = decision.ruleName
+        let program = plan.argv.first ?? ""
+        do {
+            runningChildren += 1
+            try launcher.launch(plan) { outcome in
+                if !outcome.succeeded {
+                    logger.error("popup '\(rule)' for call \(decision.callID): '\(program)' \(outcome.summary)")
+                }
+                Task { await self.childEnded() }
+            }
+        } catch {
+            runningChildren -= 1
+            logger.error("popup '\(rule)' for call \(decision.callID): \(error.message)")
+        }
+    }
+}

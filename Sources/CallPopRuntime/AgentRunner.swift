@@ -1,0 +1,80 @@
+public import CallPopCore
+public import CallPopConfig
+public import Logging
+internal import Dispatch
+internal import Glibc
+
+/// Runs the agent on one source until the source ends or SIGTERM/SIGINT; SIGHUP reloads.
+public struct AgentRunner: Sendable {
+    /// The agent.
+    public let agent: Agent
+    /// Where events come from.
+    public let source: any CallEventSource
+    /// The log.
+    public let logger: Logger
+    /// Re-reads the configuration for SIGHUP and `Reload()`; nil when reloading makes no sense.
+    public let reloadConfiguration: (@Sendable () -> Configuration?)?
+
+    /// Creates a runner.
+    public init(agent: Agent, source: any CallEventSource, logger: Logger, reloadConfiguration: (@Sendable () -> Configuration?)?) {
+        self.agent = agent
+        self.source = source
+        self.logger = logger
+        self.reloadConfiguration = reloadConfiguration
+    }
+
+    /// Runs until the source ends (then waits briefly for launched children) or a stop signal.
+    public func run() async throws {
+        let agent = self.agent
+        let source = self.source
+        let work = Task {
+            try await source.run(
+                emit: { event in await agent.handle(event) },
+                report: { report in await agent.sourceReported(report) })
+        }
+        let signals = SignalWatcher { signal in
+            switch signal {
+            case SIGHUP:
+                Task { await self.reload() }
+            default:
+                work.cancel()
+            }
+        }
+        defer { signals.stop() }
+        try await work.value
+        await agent.waitForChildren(timeout: .seconds(10))
+    }
+
+    /// Re-reads the configuration; a bad one is rejected and the old one stays.
+    @discardableResult
+    public func reload() async -> Bool {
+        guard let reloadConfiguration else { return false }
+        guard let configuration = reloadConfiguration() else {
+            logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")
+            return false
+        }
+        await agent.reload(configuration)
+        return true
+    }
+}
+
+/// Turns SIGHUP, SIGINT and SIGTERM into calls of a handler, through dispatch sources
+/// (the signal is blocked from its default action; nothing polls).
+final class SignalWatcher {
+    private let sources: [any DispatchSourceSignal]
+
+    init(handler: @escaping @Sendable (Int32) -> Void) {
+        let queue = DispatchQueue(label: "callpop.signals")
+        sources = [SIGHUP, SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+    }
+}

@@ -1,0 +1,19 @@
+public import CallPopCore
+public import CallPopConfig
+internal import CallPopAMI
+
+/// Turns the validated `[pbx]` connection (or `--events`) into the source the agent reads.
+public enum SourceFactory {
+    /// The source for `configuration`, or for `eventsPath` when given (`-` = stdin).
+    public static func makeSource(configuration: Configuration, eventsPath: String?) throws(SourceError) -> any CallEventSource {
+        if let eventsPath { return EventStreamSource(path: eventsPath) }
+        switch configuration.connection {
+        case .none:
+            throw SourceError(message: "no PBX configured: set [pbx] source = \"ami\", \"sip\" or \"events\", or pass --events FILE")
+        case .events(let path):
+            return EventStreamSource(path: path)
+        case .ami(let settings):
+            return AMIClient(configuration: settings)
+        }
+    }
+}

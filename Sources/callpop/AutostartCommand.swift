@@ -1,0 +1,75 @@
+public import ArgumentParser
+public import CallPopRuntime
+
+extension CallPop {
+    /// `callpop autostart`: start callpop at every login.
+    struct Autostart: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start callpop at every login, or stop doing so.",
+            discussion: """
+                Uses the systemd user unit callpop.service when a systemd user manager runs, and \
+                the XDG autostart entry ~/.config/autostart/callpop.desktop otherwise; never both.
+                """,
+            subcommands: [Enable.self, Disable.self, Status.self])
+
+        /// The tool for the current user.
+        static func tool() -> CallPopRuntime.Autostart {
+            let environment = ProcessEnvironment.current
+            return CallPopRuntime.Autostart(
+                locations: AutostartLocations(environment: environment),
+                manager: SystemctlUserManager(environment: environment))
+        }
+
+        /// Prints the lines of a completed step, or the error and exit 1.
+        static func report(_ body: () throws(AutostartError) -> [String]) throws {
+            do {
+                for line in try body() { StandardStreams.out(line) }
+            } catch {
+                StandardStreams.err("callpop autostart: \(error.message)")
+                throw ExitCode(1)
+            }
+        }
+
+        /// `callpop autostart enable`.
+        struct Enable: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start callpop at every login (and now, with the systemd unit).")
+
+            @Option(help: ArgumentHelp("systemd or xdg (default: systemd when a user manager runs).", valueName: "method"))
+            var method: AutostartMethod?
+
+            @Flag(inversion: .prefixedNo, help: "Start the systemd service now (default), or with --no-now at the next login only.")
+            var now = true
+
+            func run() throws {
+                try Autostart.report { () throws(AutostartError) in try Autostart.tool().enable(method, now: now) }
+            }
+        }
+
+        /// `callpop autostart disable`.
+        struct Disable: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Stop starting callpop at login.")
+
+            @Flag(inversion: .prefixedNo, help: "Stop the running service now (default), or with --no-now let it run until logout.")
+            var now = true
+
+            func run() throws {
+                try Autostart.report { () throws(AutostartError) in try Autostart.tool().disable(now: now) }
+            }
+        }
+
+        /// `callpop autostart status`.
+        struct Status: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Show how callpop is started; exits 0 when exactly one method is enabled.")
+
+            func run() throws {
+                let status = Autostart.tool().status()
+                for line in status.lines { StandardStreams.out(line) }
+                if !status.isEnabled { throw ExitCode(1) }
+            }
+        }
+    }
+}
+
+extension AutostartMethod: ExpressibleByArgument {}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import CallPopConfig
+import CallPopRuntime
+import CallPopCore
+import Logging
+
+extension CallPop {
+    /// `callpop run`: the agent.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the agent: follow calls and open popups.",
+            discussion: """
+                Reads call events from the PBX configured under [pbx], or from --events. With \
+                --dry-run nothing is launched and every decision is printed instead, which answers \
+                "why did my popup (not) open?".
+                """)
+
+        @OptionGroup var common: CommonOptions
+
+        @Flag(help: "Launch nothing; print every decision instead.")
+        var dryRun = false
+
+        @Flag(help: "Print decisions as JSON objects, one per line, on stdout.")
+        var json = false
+
+        @Option(help: ArgumentHelp("Read NDJSON call events from this file or FIFO ('-' for stdin) instead of the PBX; exit at end of input.", valueName: "file"))
+        var events: String?
+
+        func run() async throws {
+            let logger = common.makeLogger()
+            let environment = ProcessEnvironment.current
+            let explicit = common.config
+            guard let configuration = ConfigurationReport.load(explicitFile: explicit, environment: environment) else {
+                throw ExitCode(1)
+            }
+            let source: any CallEventSource
+            do throws(SourceError) {
+                source = try SourceFactory.makeSource(configuration: configuration, eventsPath: events)
+            } catch {
+                StandardStreams.err("callpop: \(error.message)")
+                throw ExitCode(1)
+            }
+            let output = DecisionOutput(format: json ? .json : .text, toStandardOutput: dryRun || json)
+            let agent = Agent(
+                configuration: configuration, options: .init(dryRun: dryRun, output: output), logger: logger,
+                environment: environment)
+            let runner = AgentRunner(agent: agent, source: source, logger: logger) {
+                ConfigurationReport.load(explicitFile: explicit, environment: environment)
+            }
+            logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")
+            do {
+                try await runner.run()
+            } catch {
+                // A source stops only for what retrying cannot mend (refused login, unreadable input).
+                StandardStreams.err("callpop: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import CallPopAMI
+import CallPopCore
+import Testing
+
+/// The protocol state machine, driven without a network or a clock.
+@Suite struct AMISessionTests {
+    let start = ContinuousClock.now
+
+    static func session(_ login: AMILoginMethod = .challenge) -> AMISession {
+        AMISession(
+            configuration: .init(username: "popup", secret: "s3cret", login: login,
+                                 keepaliveInterval: .seconds(20), responseTimeout: .seconds(5)),
+            mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: ["PJSIP/201"])))
+    }
+
+    static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+    static func send(_ text: String) -> AMISession.Action { .send(bytes(text)) }
+
+    /// Logs in with the MD5 challenge and finishes an empty resynchronisation.
+    func loggedIn() -> AMISession {
+        var session = Self.session()
+        _ = session.connected(at: start)
+        _ = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+        _ = session.received(Self.bytes("Response: Success\r\nActionID: callpop-1\r\nChallenge: 840415273\r\n\r\n"), at: start)
+        _ = session.received(Self.bytes("Response: Success\r\nActionID: callpop-2\r\nMessage: Authentication accepted\r\n\r\n"), at: start)
+        _ = session.received(Self.bytes(
+            "Response: Success\r\nActionID: callpop-3\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"
+            + "Event: CoreShowChannelsComplete\r\nActionID: callpop-3\r\nEventList: Complete\r\nListItems: 0\r\n\r\n"),
+            at: start)
+        return session
+    }
+
+    @Test func challengeLoginThenResync() {
+        var session = Self.session()
+        #expect(session.connected(at: start) == [])
+        #expect(session.nextDeadline == start + .seconds(5))
+        #expect(session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start) == [
+            Self.send("Action: Challenge\r\nActionID: callpop-1\r\nAuthType: MD5\r\n\r\n"),
+        ])
+        let key = MD5.hex("840415273s3cret")
+        #expect(session.received(
+            Self.bytes("Response: Success\r\nActionID: callpop-1\r\nChallenge: 840415273\r\n\r\n"), at: start) == [
+            Self.send("Action: Login\r\nActionID: callpop-2\r\nUsername: popup\r\nAuthType: MD5\r\nKey: \(key)\r\nEvents: on\r\n\r\n"),
+        ])
+        #expect(session.received(
+            Self.bytes("Response: Success\r\nActionID: callpop-2\r\nMessage: Authentication accepted\r\n\r\n"), at: start) == [
+            .report(SourceReport(.info, "logged in to AMI as \"popup\"", connection: .connected)),
+            Self.send("Action: CoreShowChannels\r\nActionID: callpop-3\r\n\r\n"),
+        ])
+        #expect(session.isLoggedIn)
+    }
+
+    @Test func plainLoginSendsTheSecretOnlyToTheConnection() {
+        var session = Self.session(.plain)
+        _ = session.connected(at: start)
+        let actions = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+        #expect(actions == [Self.send("Action: Login\r\nActionID: callpop-1\r\nUsername: popup\r\nSecret: s3cret\r\nEvents: on\r\n\r\n")])
+    }
+
+    @Test func credentialsCannotInjectFields() {
+        var session = AMISession(
+            configuration: .init(username: "popup\r\nAction: Originate", secret: "x", login: .plain),
+            mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: [])))
+        _ = session.connected(at: start)
+        let actions = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+        #expect(actions == [Self.send("Action: Login\r\nActionID: callpop-1\r\nUsername: popupAction: Originate\r\nSecret: x\r\nEvents: on\r\n\r\n")])
+    }
+
+    @Test func rejectedLoginClosesWithAClearReasonAndNoSecret() {
+        var session = Self.session()
+        _ = session.connected(at: start)
+        _ = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+        _ = session.received(Self.bytes("Response: Success\r\nActionID: callpop-1\r\nChallenge: 1\r\n\r\n"), at: start)
+        let actions = session.received(
+            Self.bytes("Response: Error\r\nActionID: callpop-2\r\nMessage: Authentication failed\r\n\r\n"), at: start)
+        #expect(actions == [.close(.loginRejected(
+            "the PBX refused the login of AMI user \"popup\" (Authentication failed); check username and secret in manager.conf"))])
+        #expect(!"\(actions)".contains("s3cret"))
+    }
+
+    @Test func noBannerMeansStalled() {
+        var session = Self.session()
+        _ = session.connected(at: start)
+        #expect(session.deadlinePassed(at: start + .seconds(4)) == [])
+        #expect(session.deadlinePassed(at: start + .seconds(5)) == [
+            .close(.stalled("no AMI banner within 5.0 seconds of connecting; is this an AMI port?")),
+        ])
+    }
+
+    @Test func keepalivePingsWhenQuietAndDetectsAStall() {
+        var session = loggedIn()
+        #expect(session.nextDeadline == start + .seconds(20))
+        #expect(session.deadlinePassed(at: start + .seconds(20)) == [Self.send("Action: Ping\r\nActionID: callpop-4\r\n\r\n")])
+        #expect(session.nextDeadline == start + .seconds(25))
+        // A reply clears the ping; the next one is due 20 s after the last input.
+        _ = session.received(Self.bytes("Response: Success\r\nActionID: callpop-4\r\nPing: Pong\r\n\r\n"), at: start + .seconds(21))
+        #expect(session.nextDeadline == start + .seconds(41))
+        #expect(session.deadlinePassed(at: start + .seconds(41)) == [Self.send("Action: Ping\r\nActionID: callpop-5\r\n\r\n")])
+        #expect(session.deadlinePassed(at: start + .seconds(46)) == [
+            .close(.stalled("no answer to Ping within 5.0 seconds; the connection is stalled")),
+        ])
+    }
+
+    @Test func eventsPushTheKeepaliveBack() {
+        var session = loggedIn()
+        _ = session.received(Self.bytes("Event: DeviceStateChange\r\nDevice: PJSIP/201\r\nState: INUSE\r\n\r\n"), at: start + .seconds(15))
+        #expect(session.nextDeadline == start + .seconds(35))
+    }
+
+    @Test func logoffOnShutdown() {
+        var session = loggedIn()
+        #expect(session.shutdown(at: start) == [Self.send("Action: Logoff\r\nActionID: callpop-4\r\n\r\n")])
+        #expect(session.received(Self.bytes("Response: Goodbye\r\nActionID: callpop-4\r\nMessage: Thanks for all the fish.\r\n\r\n"), at: start) == [.close(.loggedOff)])
+    }
+
+    @Test func logoffTimesOut() {
+        var session = loggedIn()
+        _ = session.shutdown(at: start)
+        #expect(session.deadlinePassed(at: start + .seconds(2)) == [.close(.loggedOff)])
+    }
+
+    @Test func goodbyeFromThePeerCloses() {
+        var session = loggedIn()
+        #expect(session.received(Self.bytes("Response: Goodbye\r\nMessage: Manager shutting down\r\n\r\n"), at: start) == [.close(.closedByPeer)])
+    }
+
+    @Test func garbageReportsAreCappedPerConnection() {
+        var session = loggedIn()
+        let actions = session.received(Self.bytes(String(repeating: "not a field\r\n", count: 20)), at: start)
+        #expect(actions.count == 5)
+        #expect(actions.last == .report(SourceReport(.warning,
+            "AMI: skipped a line that is not a Key: Value field: \"not a field\"; further garbage on this connection is skipped silently")))
+    }
+
+    /// The whole recorded stream through the session, after the login exchange: the same events as the mapper alone.
+    @Test func recordedStreamThroughTheSession() throws {
+        var session = loggedIn()
+        let actions = session.received(try AMIStreams.recorded("inbound-answered"), at: start)
+        let events = actions.compactMap { if case .emit(let event) = $0 { event } else { nil } }
+        #expect(events == Expected.inboundAnswered)
+        #expect(actions.last == .close(.closedByPeer), "the recording ends with the Goodbye to its own Logoff")
+    }
+}

@@ -1,0 +1,113 @@
+import CallPopCore
+import Foundation
+import Testing
+
+@Suite("Decision log format")
+struct DecisionFormatTests {
+    let ticketURL = "https://desk.example.com/tickets/new?To=John%20Doe&Subject=New%20Ticket%20from%20John%20Doe&From=%2B442071234567"
+
+    @Test func launchAsJSONAndLine() throws {
+        var e = engine([try rule(
+            "New ticket", .incoming, .ringing,
+            url: "https://desk.example.com/tickets/new?To={CALLERNAME}&Subject=New%20Ticket%20from%20{USERNAME}&From={CALLERNUM}")])
+        let d = try firstDecision(&e, event("1700000000.12", .ringing), at: at(0))
+        #expect(d.json == #"{"call":"1700000000.12","rule":"New ticket","rule_id":"new-ticket","trigger":"ringing","direction":"incoming","decision":"launch","action":"url","url":""# + ticketURL + #"","argv":["xdg-open",""# + ticketURL + #""],"number":"+442071234567","name":"John Doe"}"#)
+        #expect(d.line == #"launch ringing "New ticket" for incoming call 1700000000.12 "John Doe" <+442071234567> → xdg-open '"# + ticketURL + "'")
+    }
+
+    @Test func theDocumentedDecisionExample() throws {
+        // docs/events.md shows this object for the Solve360 example.
+        var e = engine([try rule("Solve360", .incoming, .answer, url: "https://secure.solve360.com/contact/phonenumber/0{CALLERNUM:3}")])
+        let outcome = e.handle(event("c1", .answered), at: at(0))
+        #expect(outcome.decisions.map(\.json) == [
+            #"{"call":"c1","rule":"Solve360","rule_id":"solve360","trigger":"answer","direction":"incoming","decision":"launch","action":"url","url":"https://secure.solve360.com/contact/phonenumber/02071234567","argv":["xdg-open","https://secure.solve360.com/contact/phonenumber/02071234567"],"number":"+442071234567","name":"John Doe"}"#,
+        ])
+    }
+
+    @Test func skipAsJSONAndLine() throws {
+        var e = engine([try rule("CRM", .incoming, .ringing)])
+        let d = try firstDecision(&e, event("c2", .ringing, number: "202", name: ""), at: at(0))
+        #expect(d.json == #"{"call":"c2","rule":"CRM","rule_id":"crm","trigger":"ringing","direction":"incoming","decision":"skip","reason":"colleague","action":"url","number":"202","name":""}"#)
+        #expect(d.line == "skip ringing \"CRM\" for incoming call c2 202: colleague")
+    }
+
+    @Test func refusedURLShowsItsDetail() throws {
+        var e = engine([try rule("Bad", .incoming, .ringing, url: "https://{CALLERNAME}/")])
+        let d = try firstDecision(&e, event("c3", .ringing, name: ""), at: at(0))
+        #expect(d.line == "skip ringing \"Bad\" for incoming call c3 +442071234567: refused-url (no host after the scheme)")
+        #expect(d.json.contains(#""decision":"skip","reason":"refused-url","detail":"no host after the scheme","action":"url","number""#))
+    }
+
+    @Test func appArgvIsQuotedForReading() throws {
+        let r = PopupRule(name: "Log", direction: .outgoing, trigger: .callGeneration,
+                          target: try appTarget(argv: ["logger", "calling {CALLERNUM}", "it's", "", #"C:\x"#, "plain"]))
+        var e = engine([r])
+        let d = try firstDecision(&e, event("c4", .ringing, .outgoing, number: "02079460000", name: ""), at: at(0))
+        #expect(d.line == #"launch call-generation "Log" for outgoing call c4 02079460000 → logger 'calling 02079460000' 'it'\''s' '' 'C:\x' plain"#)
+        #expect(d.json == #"{"call":"c4","rule":"Log","rule_id":"log","trigger":"call-generation","direction":"outgoing","decision":"launch","action":"app","argv":["logger","calling 02079460000","it's","","C:\\x","plain"],"number":"02079460000","name":""}"#)
+    }
+
+    @Test func plainWordsStayBare() throws {
+        let plan = LaunchPlan(action: "app", url: nil, argv: ["/usr/bin/crm", "--number=+44,20", "user@host:8080", "100%"], environment: [:])
+        let d = Decision(
+            callID: "c7", ruleID: "crm", ruleName: "CRM", trigger: .ringing, direction: .incoming, verdict: .launch,
+            action: "app", plan: plan, remoteNumber: "+442071234567")
+        #expect(d.line == "launch ringing \"CRM\" for incoming call c7 +442071234567 → /usr/bin/crm --number=+44,20 user@host:8080 100%")
+    }
+
+    /// People copy the printed argv into a terminal to try a rule by hand; caller ID is in it.
+    @Test func printedArgvReadsBackExactlyThroughAShell() throws {
+        let hostile = [
+            "$(echo PWNED)", "`echo PWNED`", "a;echo PWNED", "a&&echo PWNED", "a|cat", "*", "~", "~root", "#x", "!x",
+            "<x", ">x", "it's", "\"q\"", "a b", "", "{a,b}", "x=1 y", "-n", "\\", "Zo\u{EB}", "$HOME", "a\tb", "?", "[a]",
+            "https://h.example/?a=1&b=2#f",
+        ]
+        let argv = ["printf", "%s\\n"] + hostile
+        let d = Decision(
+            callID: "c8", ruleID: "t", ruleName: "T", trigger: .ringing, direction: .incoming, verdict: .launch,
+            action: "app", plan: LaunchPlan(action: "app", url: nil, argv: argv, environment: [:]))
+        let command = try #require(d.line.components(separatedBy: " → ").last)
+        // In an empty scratch directory, so that a broken quoting cannot touch the checkout.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-quoting-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let shell = Process()
+        shell.currentDirectoryURL = scratch
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", command]
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(String(decoding: data, as: UTF8.self) == hostile.map { $0 + "\n" }.joined())
+    }
+
+    @Test func unknownNumberReadsAsSuch() throws {
+        var e = engine([try rule("CRM", .incoming, .ringing, enabled: false)])
+        let d = try firstDecision(&e, event("c5", .ringing, number: "", name: "Anonymous"), at: at(0))
+        #expect(d.line == "skip ringing \"CRM\" for incoming call c5 \"Anonymous\" <unknown number>: disabled")
+    }
+
+    @Test func hostileValuesCannotBreakALogLine() throws {
+        var e = engine([try rule("CRM", .incoming, .ringing, enabled: false)])
+        let d = try firstDecision(&e, event("c\n6", .ringing, number: "1\"2", name: "a\u{0}\nb\"},{\"x\":\"\u{2028}"), at: at(0))
+        #expect(!d.line.contains("\n"))
+        #expect(d.json == #"{"call":"c6","rule":"CRM","rule_id":"crm","trigger":"ringing","direction":"incoming","decision":"skip","reason":"disabled","action":"url","number":"1\"2","name":"ab\"},{\"x\":\""}"#)
+    }
+
+    @Test func jsonWriterEscapes() {
+        var w = JSONObjectWriter()
+        w.add("s", "q\"b\\s\n\r\t\u{1}\u{1F}\u{7F}\u{2028}\u{2029}\u{E9}\u{1F4A5}")
+        w.add("t", true)
+        w.add("f", false)
+        w.add("i", -42)
+        w.add("a", ["x", "y\""])
+        w.add("e", [String]())
+        w.add("n", ifPresent: nil)
+        w.add("r", rawJSON: "{\"k\":1}")
+        #expect(w.json == #"{"s":"q\"b\\s\n\r\t\u0001\u001f\u007f\u2028\u2029é💥","t":true,"f":false,"i":-42,"a":["x","y\""],"e":[],"r":{"k":1}}"#)
+        #expect(JSONObjectWriter().json == "{}")
+    }
+}

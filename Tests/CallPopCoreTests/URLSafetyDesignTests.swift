@@ -1,0 +1,32 @@
+import CallPopCore
+import Testing
+
+/// Design holes found in review: the caller must not choose the site or climb the path.
+@Suite("URL rules: fixed host, no dot segments")
+struct URLSafetyDesignTests {
+    func variables(name: String) -> CallVariables {
+        CallVariables(
+            event: CallEvent(callID: "1", state: .ringing, direction: .incoming, remoteNumber: "+15551234567", remoteName: name),
+            user: UserIdentity(number: "201"))
+    }
+
+    @Test("a template whose host is a variable has no fixed authority", arguments: [
+        ("https://{CALLERNAME}/x", false), ("https://crm.example.com{CALLERNAME}/x", false),
+        ("https://crm.example.com/{CALLERNAME}", true), ("https://crm.example.com?q={CALLERNAME}", true),
+        ("https://crm.example.com#{CALLERNAME}", true), ("tel:{CALLERNUM}", true), ("https://crm.example.com/", true),
+    ])
+    func fixedAuthority(template: String, fixed: Bool) throws {
+        #expect(try Template(parsing: template).hasFixedAuthority == fixed)
+    }
+
+    @Test("a value forming a whole . or .. path segment is refused; in the query it is harmless")
+    func dotSegments() throws {
+        let path = PopupTarget.url(try Template(parsing: "https://crm.example.com/contacts/{CALLERNAME}/edit"))
+        for name in [".", ".."] {
+            #expect(throws: URLCheck.Refusal.dotSegment) { try path.plan(variables(name: name), policy: LaunchPolicy()) }
+        }
+        #expect(try path.plan(variables(name: "..."), policy: LaunchPolicy()).url == "https://crm.example.com/contacts/.../edit")
+        let query = PopupTarget.url(try Template(parsing: "https://crm.example.com/contacts?name={CALLERNAME}"))
+        #expect(try query.plan(variables(name: ".."), policy: LaunchPolicy()).url == "https://crm.example.com/contacts?name=..")
+    }
+}

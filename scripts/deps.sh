@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages callpop needs to build, test and package,
+# skipping what is already there. Uses sudo when not root.
+set -euo pipefail
+
+packages=(
+    # build: the C libraries behind the CCurl and CDBus module maps
+    pkg-config libcurl4-openssl-dev libdbus-1-dev
+    # run: the URL opener
+    xdg-utils
+    # tests: a real session bus, a real SIP server and SIP phones
+    dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
+)
+if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
+    # .deb building and checking
+    packages+=(dpkg-dev fakeroot lintian desktop-file-utils systemd file binutils)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+echo "deps: installing ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: what `make test` and CI run.
+#   1. every Swift test suite (unit, recorded PBX traffic, real dbus-daemon, Kamailio, sipp,
+#      and the built binary with the real xdg-open);
+#   2. the Debian package: built, linted, installed with apt-get and exercised (needs root:
+#      it runs under CI or as root, and is skipped with a notice otherwise).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+swift build --build-tests
+# Suites that need a session bus or a SIP server start their own private
+# instances on loopback; nothing here depends on the developer's desktop.
+swift test --skip-build
+if [[ $(id -u) -eq 0 || -n "${CI:-}" ]]; then
+    make packaging-test
+else
+    echo "test.sh: packaging test skipped (it installs the .deb system-wide): run 'sudo make packaging-test'" >&2
+fi
