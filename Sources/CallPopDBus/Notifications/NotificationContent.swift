@@ -1,3 +1,5 @@
+import CallPopCore
+
 /// What the notification server advertises (`GetCapabilities`).
 public struct ServerCapabilities: Sendable, Hashable {
     /// All capability names as sent.
