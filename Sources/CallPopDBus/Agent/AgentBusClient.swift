@@ -1,0 +1,60 @@
+/// Talks to a running agent: what `callpop status|reload|open RULE` use.
+public struct AgentBusClient: Sendable {
+    private let connection: DBusConnection
+
+    /// A client over `connection`.
+    public init(connection: DBusConnection) {
+        self.connection = connection
+    }
+
+    /// Connects to `bus` (the session bus by default) and returns a client.
+    /// - Throws: `AgentBusError` `.bus` when there is no session bus.
+    public static func connect(to bus: DBusBus = .session) async throws(AgentBusError) -> AgentBusClient {
+        do {
+            return AgentBusClient(connection: try await DBusConnection.connect(to: bus))
+        } catch {
+            throw AgentBusError(.bus, error.description)
+        }
+    }
+
+    /// The agent's status JSON.
+    public func status() async throws(AgentBusError) -> String {
+        let reply = try await call("Status")
+        guard let json = reply.arguments.first?.string else {
+            throw AgentBusError(.bus, "the agent answered Status without a status text")
+        }
+        return json
+    }
+
+    /// Asks the agent to re-read its configuration.
+    /// - Throws: `.refused` with the configuration errors when the new one is bad.
+    public func reload() async throws(AgentBusError) {
+        _ = try await call("Reload")
+    }
+
+    /// Asks the agent to run on-click rule `rule` for the most recent live call.
+    public func open(rule: String) async throws(AgentBusError) {
+        _ = try await call("Open", [.string(rule)])
+    }
+
+    private func call(_ member: String, _ arguments: [DBusValue] = []) async throws(AgentBusError) -> DBusMessage {
+        do {
+            return try await connection.call(
+                .methodCall(
+                    destination: AgentInterface.busName, path: AgentInterface.objectPath,
+                    interface: AgentInterface.interface, member: member, arguments: arguments))
+        } catch {
+            switch error.name {
+            case DBusError.Names.serviceUnknown?, DBusError.Names.nameHasNoOwner?:
+                throw AgentBusError(
+                    .notRunning,
+                    "no callpop agent is running on this session bus (nobody owns \(AgentInterface.busName)); "
+                        + "start it with `callpop run` or `systemctl --user start callpop`")
+            case let name? where name.hasPrefix(AgentInterface.interface + ".Error."):
+                throw AgentBusError(.refused, error.message)
+            default:
+                throw AgentBusError(.bus, "\(member) failed: \(error.description)")
+            }
+        }
+    }
+}
