@@ -63,7 +63,7 @@ let package = Package(
         // Desktop notifications and the control interface over libdbus-1.
         .target(
             name: "CallPopDBus",
-            dependencies: ["CallPopCore", "CDBus", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
 
         // Long-running services: sources, agent loop, decision output, reload.
         .target(

@@ -1,4 +1,4 @@
-private import Foundation
+private import CallPopPlatform
 
 /// A connection to a D-Bus bus, driven by a dedicated thread.
 ///
@@ -25,7 +25,7 @@ public final class DBusConnection: Sendable {
     public static func connect(to bus: DBusBus = .session) async throws(DBusError) -> DBusConnection {
         let result: Result<DBusConnection, DBusError> = await withCheckedContinuation { continuation in
             // Opening a connection blocks; it happens on the new thread, never on the caller's.
-            let thread = Thread {
+            let started = DetachedThread.start {
                 switch Result(catching: { () throws(DBusError) in try DBusLoop(opening: bus) }) {
                 case .success(let loop):
                     continuation.resume(returning: .success(DBusConnection(loop: loop)))
@@ -34,8 +34,9 @@ public final class DBusConnection: Sendable {
                     continuation.resume(returning: .failure(error))
                 }
             }
-            thread.name = "callpop-dbus"
-            thread.start()
+            if !started {
+                continuation.resume(returning: .failure(DBusError(.connectionFailed, "cannot start the D-Bus thread")))
+            }
         }
         return try result.get()
     }

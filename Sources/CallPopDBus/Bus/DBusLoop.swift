@@ -5,7 +5,6 @@ private import Glibc
 private import Musl
 #endif
 private import Synchronization
-private import Foundation
 
 /// Where to connect.
 public enum DBusBus: Sendable, Hashable {

@@ -1,4 +1,4 @@
-private import Foundation
+private import Glibc
 
 /// Opens URLs through the `org.freedesktop.portal.OpenURI` portal: the way
 /// out of a Flatpak sandbox, and an alternative to `xdg-open` elsewhere.
@@ -22,8 +22,7 @@ public struct URLPortalOpener: Sendable {
 
     /// Whether this process runs inside a Flatpak sandbox, where the portal is the only way out.
     public static var isSandboxed: Bool {
-        FileManager.default.fileExists(atPath: "/.flatpak-info")
-            || ProcessInfo.processInfo.environment["FLATPAK_ID"] != nil
+        access("/.flatpak-info", F_OK) == 0 || getenv("FLATPAK_ID") != nil
     }
 
     /// Opens `url` with the user's default handler, and returns when the portal says it did.
@@ -31,8 +30,8 @@ public struct URLPortalOpener: Sendable {
     public func open(_ url: String) async throws(URLPortalError) {
         // Subscribe to the request's Response before calling, at the path the
         // portal will use for our handle token, so the answer cannot be missed.
-        let token = "callpop_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        let sender = connection.uniqueName.dropFirst().replacingOccurrences(of: ".", with: "_")
+        let token = "callpop_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let sender = String(connection.uniqueName.dropFirst().map { $0 == "." ? "_" : $0 })
         let requestPath = "/org/freedesktop/portal/desktop/request/\(sender)/\(token)"
         let responses: AsyncStream<DBusMessage>
         do {
@@ -40,7 +39,7 @@ public struct URLPortalOpener: Sendable {
                 matching: DBusMatchRule(
                     path: requestPath, interface: "org.freedesktop.portal.Request", member: "Response"))
         } catch {
-            throw URLPortalError(.portalUnavailable, "cannot listen for the portal's answer: \(error.description)")
+            throw URLPortalError(.portalUnavailable, "cannot listen for the portal's answer: \(error)")
         }
         let handle: String
         do {
