@@ -143,10 +143,10 @@ struct ConfigBuilder {
         }
     }
 
-    private mutating func buildNotifications() -> NotificationSettings {
+    private mutating func buildNotifications() -> NotificationPreferences {
         let t = table("notifications")
         checkKeys("notifications", ConfigSchema.notifications, t)
-        var settings = NotificationSettings()
+        var settings = NotificationPreferences()
         if let on = bool(t, "notifications", "enabled") { settings.enabled = on }
         if let icon = string(t, "notifications", "icon") { settings.icon = icon }
         if let phases = strings(t, "notifications", "phases") {

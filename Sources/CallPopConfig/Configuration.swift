@@ -13,7 +13,7 @@ public struct Configuration: Sendable {
     /// Where call events come from, validated for its source.
     public var connection: PBXConnection
     /// Desktop notification settings.
-    public var notifications: NotificationSettings
+    public var notifications: NotificationPreferences
     /// How URLs are opened inside a sandbox.
     public var portal: PortalMode
     /// Warnings found while loading (a program not on PATH, ...).
@@ -31,7 +31,7 @@ public enum PortalMode: String, Sendable, Hashable, CaseIterable {
 }
 
 /// `[notifications]`: the caller notification and its on-click actions.
-public struct NotificationSettings: Sendable, Hashable {
+public struct NotificationPreferences: Sendable, Hashable {
     /// Whether to show notifications at all.
     public var enabled: Bool
     /// Which call phases show one: `ringing`, `answered`, `missed`.

@@ -25,6 +25,10 @@ public actor Agent {
     private var childWaiters: [CheckedContinuation<Void, Never>] = []
     /// The latest connection state reported by the source, for `status`.
     public private(set) var connection: SourceReport.ConnectionState = .disconnected
+    /// The source's name, for `status`.
+    private var sourceName = ""
+    /// Opens URL targets instead of the opener program (the desktop portal inside a sandbox).
+    private var urlOpener: (@Sendable (String) async throws -> Void)?
 
     /// How the agent behaves.
     public struct Options: Sendable {
@@ -47,6 +51,44 @@ public actor Agent {
         self.options = options
         self.logger = logger
         self.launcher = ProcessLauncher(baseEnvironment: environment)
+    }
+
+    /// Opens URL targets with `opener` (the desktop portal) instead of spawning the opener program.
+    public func openURLs(with opener: @escaping @Sendable (String) async throws -> Void) {
+        urlOpener = opener
+    }
+
+    /// Names the source in `status`.
+    public func follow(_ name: String) {
+        sourceName = name
+    }
+
+    /// Whether a rule with this id or name exists.
+    public func hasRule(_ idOrName: String) -> Bool {
+        configuration.ruleSet.rule(idOrName) != nil
+    }
+
+    /// The agent's state as one JSON object: version, configuration, source, live calls.
+    public func statusJSON() -> String {
+        var w = JSONObjectWriter()
+        w.add("version", Version.string)
+        w.add("config", configuration.files)
+        w.add("source", sourceName)
+        w.add("connection", connection.rawValue)
+        w.add("dry_run", options.dryRun)
+        w.add("rules", configuration.ruleSet.rules.map(\.id))
+        let calls = engine.liveCalls.map { call -> String in
+            var c = JSONObjectWriter()
+            c.add("call", CallVariables.clean(call.event.callID))
+            c.add("direction", call.event.direction.rawValue)
+            c.add("state", call.event.state.rawValue)
+            c.add("number", CallVariables.clean(call.event.remoteNumber))
+            c.add("name", CallVariables.clean(call.event.remoteName))
+            c.add("colleague", call.isColleague)
+            return c.json
+        }
+        w.add("calls", rawJSON: "[" + calls.joined(separator: ",") + "]")
+        return w.json
     }
 
     /// Adds an observer.
@@ -145,6 +187,15 @@ public actor Agent {
         let logger = self.logger
         let rule = decision.ruleName
         let program = plan.argv.first ?? ""
+        if let urlOpener, let url = plan.url {
+            // The portal answers asynchronously (it may ask the user): never block the event path.
+            Task {
+                do { try await urlOpener(url) } catch {
+                    logger.error("popup '\(rule)' for call \(decision.callID): \(error)")
+                }
+            }
+            return
+        }
         do {
             runningChildren += 1
             try launcher.launch(plan) { outcome in

@@ -13,10 +13,13 @@ public struct AgentRunner: Sendable {
     /// The log.
     public let logger: Logger
     /// Re-reads the configuration for SIGHUP and `Reload()`; nil when reloading makes no sense.
-    public let reloadConfiguration: (@Sendable () -> Configuration?)?
+    public let reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
 
     /// Creates a runner.
-    public init(agent: Agent, source: any CallEventSource, logger: Logger, reloadConfiguration: (@Sendable () -> Configuration?)?) {
+    public init(
+        agent: Agent, source: any CallEventSource, logger: Logger,
+        reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
+    ) {
         self.agent = agent
         self.source = source
         self.logger = logger
@@ -27,6 +30,7 @@ public struct AgentRunner: Sendable {
     public func run() async throws {
         let agent = self.agent
         let source = self.source
+        await agent.follow(source.name)
         let work = Task {
             try await source.run(
                 emit: { event in await agent.handle(event) },
@@ -45,16 +49,19 @@ public struct AgentRunner: Sendable {
         await agent.waitForChildren(timeout: .seconds(10))
     }
 
-    /// Re-reads the configuration; a bad one is rejected and the old one stays.
+    /// Re-reads the configuration; a bad one is rejected and the old one stays. Returns
+    /// nil on success, or the problems, one per line.
     @discardableResult
-    public func reload() async -> Bool {
-        guard let reloadConfiguration else { return false }
-        guard let configuration = reloadConfiguration() else {
+    public func reload() async -> String? {
+        guard let reloadConfiguration else { return "this agent was started without a configuration file to reload" }
+        switch reloadConfiguration() {
+        case .success(let configuration):
+            await agent.reload(configuration)
+            return nil
+        case .failure(let error):
             logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")
-            return false
+            return error.description
         }
-        await agent.reload(configuration)
-        return true
     }
 }
 

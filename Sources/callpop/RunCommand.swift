@@ -12,7 +12,9 @@ extension CallPop {
             discussion: """
                 Reads call events from the PBX configured under [pbx], or from --events. With \
                 --dry-run nothing is launched and every decision is printed instead, which answers \
-                "why did my popup (not) open?".
+                "why did my popup (not) open?". On the session bus the agent shows a notification \
+                per call with one action per on-click rule, and owns io.github.callpop.Agent so \
+                that `callpop status|reload|open` reach it (a second agent exits). SIGHUP reloads.
                 """)
 
         @OptionGroup var common: CommonOptions
@@ -26,11 +28,15 @@ extension CallPop {
         @Option(help: ArgumentHelp("Read NDJSON call events from this file or FIFO ('-' for stdin) instead of the PBX; exit at end of input.", valueName: "file"))
         var events: String?
 
+        @Flag(inversion: .prefixedNo, help: "Own io.github.callpop.Agent and answer status/reload/open (default: on, off with --events).")
+        var control: Bool?
+
         func run() async throws {
             let logger = common.makeLogger()
             let environment = ProcessEnvironment.current
             let explicit = common.config
             guard let configuration = ConfigurationReport.load(explicitFile: explicit, environment: environment) else {
+                StandardStreams.err("callpop: nothing was started")
                 throw ExitCode(1)
             }
             let source: any CallEventSource
@@ -45,12 +51,23 @@ extension CallPop {
                 configuration: configuration, options: .init(dryRun: dryRun, output: output), logger: logger,
                 environment: environment)
             let runner = AgentRunner(agent: agent, source: source, logger: logger) {
-                ConfigurationReport.load(explicitFile: explicit, environment: environment)
+                ConfigurationReport.loadResult(explicitFile: explicit, environment: environment)
+            }
+            let session: DesktopSession?
+            do throws(DesktopSession.StartError) {
+                session = try await DesktopSession.start(
+                    agent: agent, runner: runner, configuration: configuration, ownName: control ?? (events == nil),
+                    logger: logger)
+            } catch {
+                StandardStreams.err("callpop: \(error)")
+                throw ExitCode(1)
             }
             logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")
             do {
                 try await runner.run()
+                await session?.stop()
             } catch {
+                await session?.stop()
                 // A source stops only for what retrying cannot mend (refused login, unreadable input).
                 StandardStreams.err("callpop: \(error)")
                 throw ExitCode(1)

@@ -81,7 +81,7 @@ struct ConfigValidTests {
         #expect(rs.launch == LaunchPolicy(opener: ["xdg-open"], allowedSchemes: ["https", "http", "tel"]))
         #expect(rs.launchesPerMinute == 5)
         #expect(c.portal == .never)
-        #expect(c.notifications == NotificationSettings(enabled: true, phases: ["ringing", "missed"], icon: "phone"))
+        #expect(c.notifications == NotificationPreferences(enabled: true, phases: ["ringing", "missed"], icon: "phone"))
         #expect(c.pbx.source == .ami)
         #expect(c.pbx.values == ["url": .string("ami://pbx.example.com:5038"), "username": .string("callpop")])
         #expect(c.pbx.string("url") == "ami://pbx.example.com:5038")
@@ -150,7 +150,7 @@ struct ConfigValidTests {
         #expect(c.ruleSet.launchesPerMinute == 10)
         #expect(c.ruleSet.rules.isEmpty)
         #expect(c.portal == .auto)
-        #expect(c.notifications == NotificationSettings(enabled: true, phases: ["ringing", "answered", "missed"], icon: "call-start"))
+        #expect(c.notifications == NotificationPreferences(enabled: true, phases: ["ringing", "answered", "missed"], icon: "call-start"))
         #expect(c.pbx == PBXSettings(source: .none, values: [:], secret: nil))
         #expect(c.warnings.isEmpty)
     }
