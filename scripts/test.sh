@@ -10,7 +10,10 @@ scripts/deps.sh
 swift build --build-tests
 # Suites that need a session bus or a SIP server start their own private
 # instances on loopback; nothing here depends on the developer's desktop.
-swift test --skip-build
+# One test at a time: several suites measure time (retransmission timers, backoff,
+# prompt cancellation) and would fail for no fault of their own while the CPU-heavy
+# fuzz suites hold both cores of a small machine.
+swift test --skip-build --no-parallel
 if [[ $(id -u) -eq 0 || -n "${CI:-}" ]]; then
     make packaging-test
 else

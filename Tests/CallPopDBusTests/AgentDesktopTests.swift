@@ -75,6 +75,11 @@ struct AgentDesktopTests {
         return dir.appendingPathComponent("callpop")
     }
 
+    /// Runs `callpop ARGS` to completion off the cooperative pool; (status, stdout, stderr).
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> (Int32, String, String) {
+        try await offPool { try callpop(arguments, environment: environment) }
+    }
+
     /// Runs `callpop ARGS` to completion; (status, stdout, stderr).
     static func callpop(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
         let process = Process()
@@ -106,7 +111,8 @@ struct AgentDesktopTests {
             agent.standardError = try FileHandle(forWritingTo: agentLog)
             try agent.run()
             defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
-            let events = try FileHandle(forWritingTo: scratch.fifo)
+            let fifo = scratch.fifo
+            let events = try await offPool { try FileHandle(forWritingTo: fifo) }
             func send(_ line: String) { events.write(Data((line + "\n").utf8)) }
 
             // A ringing call: the automatic popup opens, and a notification offers the on-click rule.
@@ -119,7 +125,7 @@ struct AgentDesktopTests {
             #expect(try await scratch.opened(1) == ["https://crm.example.com/search?phone=%2B442071234567"])
 
             // Status over the bus shows the live call.
-            let (statusCode, status, statusErr) = try Self.callpop(["status"], environment: env)
+            let (statusCode, status, statusErr) = try await Self.run(["status"], environment: env)
             #expect(statusCode == 0, "\(statusErr)")
             #expect(status.contains(#""calls":[{"call":"c1","direction":"incoming","state":"ringing","number":"+442071234567""#), "\(status)")
 
@@ -129,25 +135,25 @@ struct AgentDesktopTests {
             #expect(afterClick.last == "https://desk.example.com/tickets/new?From=%2B442071234567&To=John%20%3Cb%3EDoe%3C%2Fb%3E")
 
             // `callpop open RULE` (a keyboard shortcut) opens it for the most recent live call.
-            let (openCode, _, openErr) = try Self.callpop(["open", "new-ticket"], environment: env)
+            let (openCode, _, openErr) = try await Self.run(["open", "new-ticket"], environment: env)
             #expect(openCode == 0, "\(openErr)")
             #expect(try await scratch.opened(3).count == 3)
-            let (unknownCode, _, unknownErr) = try Self.callpop(["open", "nope"], environment: env)
+            let (unknownCode, _, unknownErr) = try await Self.run(["open", "nope"], environment: env)
             #expect(unknownCode == 1)
             #expect(unknownErr.contains("no popup rule 'nope'"))
 
             // A second agent for the same user exits with a clear message.
-            let (secondCode, _, secondErr) = try Self.callpop(
+            let (secondCode, _, secondErr) = try await Self.run(
                 ["run", "--config", scratch.config.path, "--events", "/dev/null", "--control"], environment: env)
             #expect(secondCode == 1)
             #expect(secondErr.contains("already running"), "\(secondErr)")
 
             // Reload: a good file is taken, a bad one is refused with its errors.
-            let (reloadCode, reloadOut, _) = try Self.callpop(["reload"], environment: env)
+            let (reloadCode, reloadOut, _) = try await Self.run(["reload"], environment: env)
             #expect(reloadCode == 0)
             #expect(reloadOut.contains("configuration reloaded"))
             try "[user]\nnumber = 201\n".write(to: scratch.config, atomically: true, encoding: .utf8)
-            let (badCode, _, badErr) = try Self.callpop(["reload"], environment: env)
+            let (badCode, _, badErr) = try await Self.run(["reload"], environment: env)
             #expect(badCode == 1)
             #expect(badErr.contains("config.toml:2:10: number must be a string"), "\(badErr)")
 
@@ -160,7 +166,7 @@ struct AgentDesktopTests {
             #expect(missed.actions == ["default", "New ticket", "new-ticket", "New ticket"])
 
             try events.close()
-            agent.waitUntilExit()
+            try await offPool { agent.waitUntilExit() }
             #expect(agent.terminationStatus == 0)
         }
     }

@@ -55,7 +55,7 @@ struct AMIRunTests {
         try process.run()
         let text = try await SignalTests.waitFor(#""rule":"Log answer""#, in: out)
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
 
         let lines = text.split(separator: "\n").map(String.init)
         let log = try String(contentsOf: err, encoding: .utf8)
@@ -68,13 +68,13 @@ struct AMIRunTests {
     }
 
     @Test("a refused login stops the agent with a clear message and exit status 1")
-    func refusedLogin() throws {
+    func refusedLogin() async throws {
         let server = try TestAMIServer(secret: "right", scripts: [.init(acceptLogin: false)])
         defer { server.stop() }
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", Self.config(port: server.port))
-        let result = try h.run(["run", "--config", config.path, "--dry-run"], extraEnvironment: ["CALLPOP_PBX_PASSWORD": "wrong"])
+        let result = try await h.run(["run", "--config", config.path, "--dry-run"], extraEnvironment: ["CALLPOP_PBX_PASSWORD": "wrong"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("callpop: "))
         #expect(result.stderr.lowercased().contains("login"))

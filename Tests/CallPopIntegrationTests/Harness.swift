@@ -1,10 +1,11 @@
+import CallPopTestSupport
 import Foundation
 import Testing
 
 /// Runs the built `callpop` binary in a scratch directory with a clean environment,
 /// a recorder as `$BROWSER` (so the real `xdg-open` hands URLs to it) and a recorder
 /// program for app rules.
-struct Harness {
+struct Harness: Sendable {
     let directory: URL
     let browserLog: URL
     let appLog: URL
@@ -67,14 +68,18 @@ struct Harness {
         return url
     }
 
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
     }
 
-    /// Runs `callpop ARGS` with `input` on stdin and waits for it.
-    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
+    /// Runs `callpop ARGS` with `input` on stdin and waits for it, off the cooperative pool.
+    func run(_ arguments: [String], input: String? = nil, extraEnvironment: [String: String] = [:]) async throws -> Result {
+        try await offPool { try runBlocking(arguments, input: input, extraEnvironment: extraEnvironment) }
+    }
+
+    private func runBlocking(_ arguments: [String], input: String?, extraEnvironment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments

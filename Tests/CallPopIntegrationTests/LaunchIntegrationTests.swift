@@ -43,7 +43,7 @@ struct LaunchIntegrationTests {
     }
 
     @Test("worked examples open the exact URL and argv, once per call")
-    func workedExamples() throws {
+    func workedExamples() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", Self.config)
@@ -53,7 +53,7 @@ struct LaunchIntegrationTests {
             Self.line("c1", "answered", number: "+442071234567", name: "John Doe"),
             Self.line("c1", "ended", number: "+442071234567", name: "John Doe"),
         ].joined(separator: "\n") + "\n"
-        let result = try h.run(["run", "--config", config.path, "--events", "-"], input: events)
+        let result = try await h.run(["run", "--config", config.path, "--events", "-"], input: events)
         #expect(result.status == 0, "stderr: \(result.stderr)")
 
         // Each xdg-open runs on its own, so the recorder may see them in either order.
@@ -72,7 +72,7 @@ struct LaunchIntegrationTests {
     }
 
     @Test("hostile caller ID never reaches a shell, stays one argument, and yields well-formed URLs")
-    func hostileCallerID() throws {
+    func hostileCallerID() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let canary = h.directory.appendingPathComponent("pwned").path
@@ -86,7 +86,7 @@ struct LaunchIntegrationTests {
             lines.append(Self.line("h\(i)", "ringing", number: "+44 20 7123 4567", name: name))
         }
         let config = try h.write("config.toml", Self.config)
-        let result = try h.run(["run", "--config", config.path, "--events", "-"], input: lines.joined(separator: "\n") + "\n",
+        let result = try await h.run(["run", "--config", config.path, "--events", "-"], input: lines.joined(separator: "\n") + "\n",
                                extraEnvironment: [:])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: canary), "a shell ran caller ID")
@@ -114,7 +114,7 @@ struct LaunchIntegrationTests {
     }
 
     @Test("a malformed line is reported with its number and skipped; the agent goes on")
-    func malformedLines() throws {
+    func malformedLines() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", Self.config)
@@ -126,7 +126,7 @@ struct LaunchIntegrationTests {
             Self.line("m3", "ringing", number: "+442222222222", name: "Last"),
         ].joined(separator: "\n") + "\n"
         let events = try h.write("events.ndjson", input)
-        let result = try h.run(["run", "--config", config.path, "--events", events.path, "--dry-run", "--json"])
+        let result = try await h.run(["run", "--config", config.path, "--events", events.path, "--dry-run", "--json"])
         #expect(result.status == 0)
         #expect(result.stderr.contains("events.ndjson:2: skipped: not a JSON object"))
         #expect(result.stderr.contains("events.ndjson:3: skipped: \"state\" must be ringing, answered or ended"))
@@ -138,7 +138,7 @@ struct LaunchIntegrationTests {
     }
 
     @Test("a FIFO is read as events arrive")
-    func fifoInput() throws {
+    func fifoInput() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", Self.config)
@@ -151,13 +151,13 @@ struct LaunchIntegrationTests {
             }
         }
         writer.start()
-        let result = try h.run(["run", "--config", config.path, "--events", fifo, "--dry-run", "--json"])
+        let result = try await h.run(["run", "--config", config.path, "--events", fifo, "--dry-run", "--json"])
         #expect(result.status == 0)
         #expect(result.stdout.contains(#""call":"f1""#))
     }
 
     @Test("a missing program is logged with the rule name; other popups still open")
-    func missingProgram() throws {
+    func missingProgram() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", """
@@ -174,7 +174,7 @@ struct LaunchIntegrationTests {
             trigger = "ringing"
             url = "https://crm.example.com/?n={CALLERNUM}"
             """)
-        let result = try h.run(["run", "--config", config.path, "--events", "-"],
+        let result = try await h.run(["run", "--config", config.path, "--events", "-"],
                                input: Self.line("x1", "ringing", number: "+15551234567", name: "") + "\n")
         #expect(result.status == 0)
         #expect(result.stderr.contains("popup 'Broken app' for call x1: cannot start 'no-such-program-callpop': not found on PATH"))
@@ -182,7 +182,7 @@ struct LaunchIntegrationTests {
     }
 
     @Test("a failing opener is reported, not swallowed")
-    func failingOpener() throws {
+    func failingOpener() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
         let config = try h.write("config.toml", """
@@ -196,7 +196,7 @@ struct LaunchIntegrationTests {
             trigger = "ringing"
             url = "https://crm.example.com/?n={CALLERNUM}"
             """)
-        let result = try h.run(["run", "--config", config.path, "--events", "-"],
+        let result = try await h.run(["run", "--config", config.path, "--events", "-"],
                                input: Self.line("x2", "ringing", number: "+15551234567", name: "") + "\n")
         #expect(result.status == 0)
         #expect(result.stderr.contains("popup 'Page' for call x2: 'false' exited with status 1"))

@@ -1,3 +1,4 @@
+import CallPopTestSupport
 import Foundation
 import Testing
 
@@ -48,7 +49,7 @@ struct SignalTests {
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
-        let writer = try FileHandle(forWritingTo: fifo)  // blocks until the agent opens the FIFO
+        let writer = try await offPool { try FileHandle(forWritingTo: fifo) }  // blocks until the agent opens the FIFO
 
         func send(_ call: String) {
             writer.write(Data((#"{"call":"\#(call)","state":"ringing","direction":"incoming","number":"+15550001"}"# + "\n").utf8))
