@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Incremental AMI decoder: bytes in, banner / messages / garbage notices out.
 ///
 /// Pure and resumable: bytes may arrive split anywhere (TCP and TLS reads
@@ -23,9 +29,10 @@ public struct AMIFramer: Sendable {
     /// The largest message kept (sum of its line lengths); larger ones are dropped and reported.
     public let maxMessageBytes: Int
 
-    private var line: [UInt8] = []
+    /// The start of a line cut by the end of a read (complete lines are parsed in place).
+    private var partialLine: [UInt8] = []
     private var lineOverflowed = false
-    private var fields: [AMIMessage.Field] = []
+    private var message = AMIMessage.Builder()
     private var output: [String] = []
     private var messageBytes = 0
     /// Set after a message was dropped: skip lines until the message ends.
@@ -36,7 +43,7 @@ public struct AMIFramer: Sendable {
     private static let bannerPrefix = "Asterisk Call Manager/"
     private static let endCommand = "--END COMMAND--"
     /// Header keys that precede the raw output of a `Follows` reply.
-    private static let followsHeaderKeys: Set<String> = ["privilege", "actionid", "message"]
+    private static let followsHeaderKeys = ["privilege", "actionid", "message"]
 
     /// Creates a framer; the defaults are far above anything Asterisk sends
     /// (its own lines are at most a few KiB) yet keep a runaway peer cheap.
@@ -48,41 +55,80 @@ public struct AMIFramer: Sendable {
     /// Decodes `bytes`, returning every output they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Output] {
         var outputs: [Output] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                endLine(into: &outputs)
-            } else if lineOverflowed {
-                continue
-            } else if line.count >= maxLineBytes {
-                lineOverflowed = true  // keep the start for the excerpt, drop the rest
-            } else {
-                line.append(byte)
-            }
+        if bytes.withContiguousStorageIfAvailable({ feed($0, into: &outputs) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { feed($0, into: &outputs) }
         }
         return outputs
     }
 
-    private mutating func endLine(into outputs: inout [Output]) {
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        defer { line.removeAll(keepingCapacity: true) }
-        if lineOverflowed {
-            lineOverflowed = false
-            outputs.append(.garbage(AMIGarbage(.lineTooLong, excerpt: line)))
-            dropMessage()
-            return
+    /// Splits `bytes` at line feeds; whole lines are parsed where they lie, without copying.
+    private mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        guard let base = bytes.baseAddress else { return }
+        var start = 0
+        while start < bytes.count {
+            let rest = bytes.count - start
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), rest) else {
+                keepPartial(UnsafeBufferPointer(start: base + start, count: rest))
+                return
+            }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            let piece = UnsafeBufferPointer(start: base + start, count: end - start)
+            if partialLine.isEmpty, !lineOverflowed {
+                if piece.count > maxLineBytes {
+                    lineTooLong(piece, into: &outputs)
+                } else {
+                    line(piece, into: &outputs)
+                }
+            } else {
+                keepPartial(piece)
+                let overflowed = lineOverflowed
+                lineOverflowed = false
+                partialLine.withUnsafeBufferPointer { kept in
+                    if overflowed { lineTooLong(kept, into: &outputs) } else { line(kept, into: &outputs) }
+                }
+                partialLine.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
         }
-        let text = String(decoding: line, as: UTF8.self)
+    }
+
+    /// Keeps the start of a cut line, at most `maxLineBytes` (the rest of a longer one is dropped).
+    private mutating func keepPartial(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard !lineOverflowed else { return }
+        let room = maxLineBytes - partialLine.count
+        if piece.count > room {
+            partialLine.append(contentsOf: piece.prefix(room))
+            lineOverflowed = true
+        } else {
+            partialLine.append(contentsOf: piece)
+        }
+    }
+
+    private mutating func lineTooLong(_ line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        outputs.append(.garbage(AMIGarbage(.lineTooLong, excerpt: line)))
+        dropMessage()
+    }
+
+    /// One complete line, without its line feed.
+    private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        var line = raw
+        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         if inFollows {
-            followsLine(text, into: &outputs)
-        } else if text.isEmpty {
+            followsLine(line, into: &outputs)
+        } else if line.isEmpty {
             endMessage(into: &outputs)
         } else if skippingMessage {
             return
-        } else if fields.isEmpty, text.hasPrefix(Self.bannerPrefix) {
-            outputs.append(.banner(version: String(text.dropFirst(Self.bannerPrefix.count))))
-        } else if let field = Self.field(text) {
-            add(field, lineBytes: line.count, into: &outputs)
-            if field.key.caseInsensitiveEquals("Response"), field.value.caseInsensitiveEquals("Follows") {
+        } else if message.isEmpty, AMIBytes.hasPrefix(line, Self.bannerPrefix) {
+            let version = UnsafeBufferPointer(rebasing: line.dropFirst(Self.bannerPrefix.utf8.count))
+            outputs.append(.banner(version: String(decoding: version, as: UTF8.self)))
+        } else if let colon = Self.keyEnd(line) {
+            let value = Self.value(line, afterColon: colon)
+            add(key: UnsafeBufferPointer(rebasing: line[..<colon]), value: value, lineBytes: line.count, line: line,
+                into: &outputs)
+            if AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), "Response"),
+                AMIBytes.equalsIgnoringCase(value, "Follows")
+            {
                 inFollows = true
             }
         } else {
@@ -91,7 +137,9 @@ public struct AMIFramer: Sendable {
     }
 
     /// A line of a `Response: Follows` reply: its headers, raw output, or the end marker.
-    private mutating func followsLine(_ text: String, into outputs: inout [Output]) {
+    /// (Rare and small: strings are made here as they always were.)
+    private mutating func followsLine(_ line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        let text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix(Self.endCommand) {
             let rest = String(text.dropLast(Self.endCommand.count))
             if !rest.isEmpty { appendOutput(rest, into: &outputs) }
@@ -99,13 +147,17 @@ public struct AMIFramer: Sendable {
             if skippingMessage {
                 skippingMessage = false
             } else {
-                outputs.append(.message(AMIMessage(fields, output: output)))
+                outputs.append(.message(AMIMessage(message, output: output)))
             }
             resetMessage()
-        } else if output.isEmpty, let field = Self.field(text),
-            Self.followsHeaderKeys.contains(field.key.lowercased())
+        } else if output.isEmpty, let colon = Self.keyEnd(line),
+            Self.followsHeaderKeys.contains(where: {
+                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), $0)
+            })
         {
-            add(field, lineBytes: text.utf8.count, into: &outputs)
+            let value = Self.value(line, afterColon: colon)
+            add(key: UnsafeBufferPointer(rebasing: line[..<colon]), value: value, lineBytes: text.utf8.count,
+                line: line, into: &outputs)
         } else {
             appendOutput(text, into: &outputs)
         }
@@ -125,19 +177,22 @@ public struct AMIFramer: Sendable {
         }
     }
 
-    private mutating func add(_ field: AMIMessage.Field, lineBytes: Int, into outputs: inout [Output]) {
+    private mutating func add(
+        key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, lineBytes: Int,
+        line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]
+    ) {
         messageBytes += lineBytes
         if messageBytes > maxMessageBytes {
             outputs.append(.garbage(AMIGarbage(.messageTooLarge, excerpt: line)))
             dropMessage()
         } else {
-            fields.append(field)
+            message.append(key: key, value: value)
         }
     }
 
     private mutating func endMessage(into outputs: inout [Output]) {
-        if !skippingMessage, !fields.isEmpty {
-            outputs.append(.message(AMIMessage(fields)))
+        if !skippingMessage, !message.isEmpty {
+            outputs.append(.message(AMIMessage(message)))
         }
         skippingMessage = false
         resetMessage()
@@ -151,21 +206,30 @@ public struct AMIFramer: Sendable {
     }
 
     private mutating func resetMessage() {
-        fields.removeAll(keepingCapacity: false)
+        message.removeAll()
         output.removeAll(keepingCapacity: false)
         messageBytes = 0
     }
 
-    /// Parses `Key: Value`; keys are tokens of letters, digits, `-`, `_` and `.`.
-    private static func field(_ text: String) -> AMIMessage.Field? {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let key = text[..<colon]
-        guard !key.isEmpty, key.utf8.allSatisfy(isKeyByte) else { return nil }
-        var value = text[text.index(after: colon)...]
-        if value.first == " " { value = value.dropFirst() }
-        return AMIMessage.Field(String(key), String(value))
+    /// The index of the colon ending the key of a `Key: Value` line, or `nil` when the line is
+    /// not one; keys are tokens of letters, digits, `-`, `_` and `.`.
+    private static func keyEnd(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        for index in line.indices {
+            let byte = line[index]
+            if byte == UInt8(ascii: ":") { return index == 0 ? nil : index }
+            guard isKeyByte(byte) else { return nil }
+        }
+        return nil
     }
 
+    /// The value after the colon at `colon`, one separating space removed.
+    private static func value(_ line: UnsafeBufferPointer<UInt8>, afterColon colon: Int) -> UnsafeBufferPointer<UInt8> {
+        var start = colon + 1
+        if start < line.count, line[start] == UInt8(ascii: " ") { start += 1 }
+        return UnsafeBufferPointer(rebasing: line[start...])
+    }
+
+    @inline(__always)
     private static func isKeyByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
