@@ -63,7 +63,7 @@ func amiPass(_ stream: [UInt8], readSize: Int) -> AMIPassCounts {
 }
 
 /// Runs the AMI section: prints events/s, messages/s and bytes/s for each round and the median.
-func benchAMI(rounds: Int = 5, passesPerRound: Int = 300) {
+func benchAMI(rounds: Int = 5, passesPerRound: Int = 2000) {
     guard let stream = recordedAMIStreams() else { return }
     let expected = amiPass(stream, readSize: 4096)
     for _ in 0..<20 { _ = amiPass(stream, readSize: 4096) }  // warm up

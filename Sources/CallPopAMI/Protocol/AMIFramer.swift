@@ -32,7 +32,13 @@ public struct AMIFramer: Sendable {
     /// The start of a line cut by the end of a read (complete lines are parsed in place).
     private var partialLine: [UInt8] = []
     private var lineOverflowed = false
-    private var message = AMIMessage.Builder()
+    /// The message being read: four offsets per field into its bytes, which are the field
+    /// lines as received (each with its line feed), partly still in the caller's buffer.
+    private var offsets: [AMIFieldOffsets] = []
+    /// The message's bytes copied so far (at the end of a read, or for a line cut by one).
+    private var copied: [UInt8] = []
+    /// The part of the current read holding the message's field lines not yet copied.
+    private var region: Range<Int>?
     private var output: [String] = []
     private var messageBytes = 0
     /// Set after a message was dropped: skip lines until the message ends.
@@ -61,35 +67,39 @@ public struct AMIFramer: Sendable {
         return outputs
     }
 
-    /// Splits `bytes` at line feeds; whole lines are parsed where they lie, without copying.
-    private mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
-        guard let base = bytes.baseAddress else { return }
+    /// One read: whole lines are parsed where they lie, and a message that ends
+    /// in the same read is copied once, at its end.
+    private mutating func feed(_ input: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        guard let base = input.baseAddress else { return }
         var start = 0
-        while start < bytes.count {
-            let rest = bytes.count - start
-            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), rest) else {
-                keepPartial(UnsafeBufferPointer(start: base + start, count: rest))
-                return
+        while start < input.count {
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count - start) else {
+                keepPartial(UnsafeBufferPointer(rebasing: input[start...]))
+                break
             }
             let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            let piece = UnsafeBufferPointer(start: base + start, count: end - start)
             if partialLine.isEmpty, !lineOverflowed {
-                if piece.count > maxLineBytes {
-                    lineTooLong(piece, into: &outputs)
+                if end - start > maxLineBytes {
+                    lineTooLong(UnsafeBufferPointer(rebasing: input[start..<end]), into: &outputs)
                 } else {
-                    line(piece, into: &outputs)
+                    line(start..<end, in: input, into: &outputs)
                 }
             } else {
-                keepPartial(piece)
+                keepPartial(UnsafeBufferPointer(rebasing: input[start..<end]))
                 let overflowed = lineOverflowed
                 lineOverflowed = false
                 partialLine.withUnsafeBufferPointer { kept in
-                    if overflowed { lineTooLong(kept, into: &outputs) } else { line(kept, into: &outputs) }
+                    if overflowed {
+                        lineTooLong(kept, into: &outputs)
+                    } else {
+                        line(kept.indices, in: kept, carried: true, into: &outputs)
+                    }
                 }
                 partialLine.removeAll(keepingCapacity: true)
             }
             start = end + 1
         }
+        copyRegion(input)
     }
 
     /// Keeps the start of a cut line, at most `maxLineBytes` (the rest of a longer one is dropped).
@@ -109,36 +119,43 @@ public struct AMIFramer: Sendable {
         dropMessage()
     }
 
-    /// One complete line, without its line feed.
-    private mutating func line(_ raw: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
-        var line = raw
+    /// The complete line at `range` of `buffer` (without its line feed); `carried` when the
+    /// buffer is the kept start of a cut line rather than the current read.
+    private mutating func line(
+        _ range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>, carried: Bool = false,
+        into outputs: inout [Output]
+    ) {
+        var line = UnsafeBufferPointer(rebasing: buffer[range])
         if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         if inFollows {
-            followsLine(line, into: &outputs)
+            followsLine(line, range, in: buffer, carried: carried, into: &outputs)
         } else if line.isEmpty {
-            endMessage(into: &outputs)
+            endMessage(buffer, carried: carried, into: &outputs)
         } else if skippingMessage {
             return
-        } else if message.isEmpty, AMIBytes.hasPrefix(line, Self.bannerPrefix) {
+        } else if offsets.isEmpty, AMIBytes.hasPrefix(line, Self.bannerPrefix) {
             let version = UnsafeBufferPointer(rebasing: line.dropFirst(Self.bannerPrefix.utf8.count))
             outputs.append(.banner(version: String(decoding: version, as: UTF8.self)))
         } else if let colon = Self.keyEnd(line) {
+            add(range, colon: colon, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
             let value = Self.value(line, afterColon: colon)
-            add(key: UnsafeBufferPointer(rebasing: line[..<colon]), value: value, lineBytes: line.count, line: line,
-                into: &outputs)
             if AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), "Response"),
-                AMIBytes.equalsIgnoringCase(value, "Follows")
+                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[value]), "Follows")
             {
                 inFollows = true
             }
         } else {
             outputs.append(.garbage(AMIGarbage(.notAField, excerpt: line)))
+            if !carried { copyRegion(buffer) }  // garbage between fields is never copied
         }
     }
 
     /// A line of a `Response: Follows` reply: its headers, raw output, or the end marker.
-    /// (Rare and small: strings are made here as they always were.)
-    private mutating func followsLine(_ line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+    /// (Rare and small: output lines are strings, as the message keeps them.)
+    private mutating func followsLine(
+        _ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>,
+        carried: Bool, into outputs: inout [Output]
+    ) {
         let text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix(Self.endCommand) {
             let rest = String(text.dropLast(Self.endCommand.count))
@@ -147,7 +164,7 @@ public struct AMIFramer: Sendable {
             if skippingMessage {
                 skippingMessage = false
             } else {
-                outputs.append(.message(AMIMessage(message, output: output)))
+                outputs.append(.message(makeMessage(buffer, carried: carried)))
             }
             resetMessage()
         } else if output.isEmpty, let colon = Self.keyEnd(line),
@@ -155,9 +172,7 @@ public struct AMIFramer: Sendable {
                 AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), $0)
             })
         {
-            let value = Self.value(line, afterColon: colon)
-            add(key: UnsafeBufferPointer(rebasing: line[..<colon]), value: value, lineBytes: text.utf8.count,
-                line: line, into: &outputs)
+            add(range, colon: colon, lineBytes: text.utf8.count, in: buffer, carried: carried, into: &outputs)
         } else {
             appendOutput(text, into: &outputs)
         }
@@ -177,22 +192,63 @@ public struct AMIFramer: Sendable {
         }
     }
 
+    /// Adds the field line at `range` of `buffer` (its key ends at `colon`, relative to the line).
     private mutating func add(
-        key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, lineBytes: Int,
-        line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]
+        _ range: Range<Int>, colon: Int, lineBytes: Int, in buffer: UnsafeBufferPointer<UInt8>, carried: Bool,
+        into outputs: inout [Output]
     ) {
+        var line = UnsafeBufferPointer(rebasing: buffer[range])
+        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         messageBytes += lineBytes
         if messageBytes > maxMessageBytes {
             outputs.append(.garbage(AMIGarbage(.messageTooLarge, excerpt: line)))
             dropMessage()
-        } else {
-            message.append(key: key, value: value)
+            return
         }
+        // Where the line starts in the message's bytes: after what was copied, then in the region.
+        let lineStart: Int
+        if carried {
+            lineStart = copied.count
+            copied.append(contentsOf: buffer[range])
+            copied.append(UInt8(ascii: "\n"))
+        } else {
+            let regionStart = region?.lowerBound ?? range.lowerBound
+            lineStart = copied.count + range.lowerBound - regionStart
+            region = regionStart..<(range.upperBound + 1)
+        }
+        let value = Self.value(line, afterColon: colon)
+        offsets.append(AMIFieldOffsets(
+            keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
+            valueStart: UInt32(truncatingIfNeeded: lineStart + value.lowerBound),
+            valueEnd: UInt32(truncatingIfNeeded: lineStart + value.upperBound)))
     }
 
-    private mutating func endMessage(into outputs: inout [Output]) {
-        if !skippingMessage, !message.isEmpty {
-            outputs.append(.message(AMIMessage(message)))
+    /// Copies the region's lines out of the read that holds them (it is about to go away).
+    private mutating func copyRegion(_ input: UnsafeBufferPointer<UInt8>) {
+        guard let range = region else { return }
+        copied.append(contentsOf: input[range])
+        region = nil
+    }
+
+    /// The message read so far, copied once into its own storage.
+    private mutating func makeMessage(_ buffer: UnsafeBufferPointer<UInt8>, carried: Bool) -> AMIMessage {
+        var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        if copied.isEmpty, let range = region, !carried {
+            bytes = UnsafeBufferPointer(rebasing: buffer[range])  // all in this read: copied once, now
+        } else if !carried {
+            copyRegion(buffer)
+        }
+        let storage = offsets.withUnsafeBytes { offsets in
+            bytes.baseAddress == nil
+                ? copied.withUnsafeBufferPointer { AMIMessageStorage.make(offsets: offsets, bytes: $0) }
+                : AMIMessageStorage.make(offsets: offsets, bytes: bytes)
+        }
+        return AMIMessage(storage, output: output)
+    }
+
+    private mutating func endMessage(_ buffer: UnsafeBufferPointer<UInt8>, carried: Bool, into outputs: inout [Output]) {
+        if !skippingMessage, !offsets.isEmpty {
+            outputs.append(.message(makeMessage(buffer, carried: carried)))
         }
         skippingMessage = false
         resetMessage()
@@ -206,7 +262,9 @@ public struct AMIFramer: Sendable {
     }
 
     private mutating func resetMessage() {
-        message.removeAll()
+        offsets.removeAll(keepingCapacity: true)
+        copied.removeAll(keepingCapacity: copied.count <= 64 * 1024)
+        region = nil
         output.removeAll(keepingCapacity: false)
         messageBytes = 0
     }
@@ -222,11 +280,11 @@ public struct AMIFramer: Sendable {
         return nil
     }
 
-    /// The value after the colon at `colon`, one separating space removed.
-    private static func value(_ line: UnsafeBufferPointer<UInt8>, afterColon colon: Int) -> UnsafeBufferPointer<UInt8> {
+    /// Where the value after the colon at `colon` lies in `line` (one separating space removed).
+    private static func value(_ line: UnsafeBufferPointer<UInt8>, afterColon colon: Int) -> Range<Int> {
         var start = colon + 1
         if start < line.count, line[start] == UInt8(ascii: " ") { start += 1 }
-        return UnsafeBufferPointer(rebasing: line[start...])
+        return start..<line.count
     }
 
     @inline(__always)

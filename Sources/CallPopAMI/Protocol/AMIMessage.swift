@@ -4,9 +4,9 @@
 /// repeat in some messages (`Variable`, `Output`), so the fields stay an
 /// ordered list; lookups are case-insensitive because Asterisk's own parser is.
 ///
-/// Stored as the raw bytes of its keys and values back to back plus their end
-/// offsets (two allocations per message, whatever its size); strings are
-/// decoded only for the fields asked for, so skipping an event costs no string.
+/// Stored as the received bytes plus field offsets, in one allocation per
+/// message whatever its size; strings are decoded only for the fields asked
+/// for, so skipping an event costs no string at all.
 public struct AMIMessage: Sendable, Hashable {
     /// One `Key: Value` line.
     public struct Field: Sendable, Hashable {
@@ -22,19 +22,25 @@ public struct AMIMessage: Sendable, Hashable {
         }
     }
 
-    /// Keys and values back to back: field `i` is `bytes[ends[2i-1] ..< ends[2i]]` (key)
-    /// then `bytes[ends[2i] ..< ends[2i+1]]` (value), the first starting at 0.
-    /// One canonical layout per field list, so the synthesized `==` compares fields.
-    private var bytes: [UInt8]
-    private var ends: [UInt32]
+    private var storage: AMIMessageStorage
     /// The raw output lines of a `Response: Follows` command reply (before `--END COMMAND--`).
     public var output: [String]
 
     /// Creates a message from its fields.
     public init(_ fields: [Field], output: [String] = []) {
-        var builder = Builder()
-        for field in fields { builder.append(key: Array(field.key.utf8), value: Array(field.value.utf8)) }
-        self.init(builder, output: output)
+        var bytes: [UInt8] = []
+        var offsets: [UInt32] = []
+        for field in fields {
+            for text in [field.key, field.value] {
+                offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+                bytes += text.utf8
+                offsets.append(UInt32(truncatingIfNeeded: bytes.count))
+            }
+        }
+        let storage = offsets.withUnsafeBytes { offsets in
+            bytes.withUnsafeBufferPointer { AMIMessageStorage.make(offsets: offsets, bytes: $0) }
+        }
+        self.init(storage, output: output)
     }
 
     /// Creates a message from `(key, value)` pairs.
@@ -42,36 +48,26 @@ public struct AMIMessage: Sendable, Hashable {
         self.init(pairs.map { Field($0.key, $0.value) })
     }
 
-    /// Copies the message `builder` holds (exactly sized, so the builder's buffers are reused).
-    init(_ builder: Builder, output: [String] = []) {
-        bytes = Self.exactCopy(builder.bytes)
-        ends = Self.exactCopy(builder.ends)
+    /// A message of `storage` (which the framer makes from its buffers).
+    init(_ storage: AMIMessageStorage, output: [String] = []) {
+        self.storage = storage
         self.output = output
-    }
-
-    private static func exactCopy<T: BitwiseCopyable>(_ array: [T]) -> [T] {
-        array.withUnsafeBufferPointer { source in
-            [T](unsafeUninitializedCapacity: source.count) { target, count in
-                if let base = source.baseAddress { target.baseAddress?.initialize(from: base, count: source.count) }
-                count = source.count
-            }
-        }
     }
 
     /// The fields in the order they arrived (decoded on each call; prefer the subscript).
     public var fields: [Field] {
-        get { (0..<ends.count / 2).map { Field(string(keyRange($0)), string(valueRange($0))) } }
+        get { (0..<storage.fieldCount).map { Field(string($0, part: 0), string($0, part: 1)) } }
         set { self = AMIMessage(newValue, output: output) }
     }
 
     /// The value of the first field named `key` (case-insensitive), or `nil`.
     public subscript(key: String) -> String? {
-        valueRange(of: key).map(string)
+        field(named: key).map { string($0, part: 1) }
     }
 
     /// All values of the fields named `key`, in order.
     public func values(_ key: String) -> [String] {
-        (0..<ends.count / 2).filter { keyMatches($0, key) }.map { string(valueRange($0)) }
+        (0..<storage.fieldCount).filter { keyMatches($0, key) }.map { string($0, part: 1) }
     }
 
     /// The `Event` name, when this is an event.
@@ -83,60 +79,57 @@ public struct AMIMessage: Sendable, Hashable {
 
     /// `true` when the message is the event named `name` (case-insensitive).
     public func isEvent(_ name: String) -> Bool {
-        guard let range = valueRange(of: "Event") else { return false }
-        return bytes.withUnsafeBufferPointer { AMIBytes.equalsIgnoringCase(.init(rebasing: $0[range]), name) }
+        withValue("Event") { $0.map { AMIBytes.equalsIgnoringCase($0, name) } ?? false }
     }
 
-    // MARK: - Byte-level access (no string is made)
+    /// Calls `body` with the raw value of the first field named `key`, or `nil` when absent
+    /// (byte-level access: no string is made).
+    func withValue<R>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
+        guard let index = field(named: key) else { return body(nil) }
+        return storage.withBytes(storage.range(field: index, part: 1)) { body($0) }
+    }
 
-    /// Where the value of the first field named `key` (case-insensitive) lies in the bytes.
-    func valueRange(of key: String) -> Range<Int>? {
-        for index in 0..<ends.count / 2 where keyMatches(index, key) { return valueRange(index) }
+    private func field(named key: String) -> Int? {
+        for index in 0..<storage.fieldCount where keyMatches(index, key) { return index }
         return nil
     }
 
-    /// Calls `body` with the raw value of the first field named `key`, or `nil` when absent.
-    func withValue<R>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {
-        guard let range = valueRange(of: key) else { return body(nil) }
-        return bytes.withUnsafeBufferPointer { body(.init(rebasing: $0[range])) }
-    }
-
-    private func keyRange(_ index: Int) -> Range<Int> {
-        (index == 0 ? 0 : Int(ends[2 * index - 1]))..<Int(ends[2 * index])
-    }
-
-    private func valueRange(_ index: Int) -> Range<Int> {
-        Int(ends[2 * index])..<Int(ends[2 * index + 1])
-    }
-
     private func keyMatches(_ index: Int, _ key: String) -> Bool {
-        let range = keyRange(index)
+        let range = storage.range(field: index, part: 0)
         guard range.count == key.utf8.count else { return false }  // most keys differ in length
-        return bytes.withUnsafeBufferPointer { AMIBytes.equalsIgnoringCase(.init(rebasing: $0[range]), key) }
+        return storage.withBytes(range) { AMIBytes.equalsIgnoringCase($0, key) }
     }
 
-    private func string(_ range: Range<Int>) -> String {
-        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+    private func string(_ index: Int, part: Int) -> String {
+        storage.withBytes(storage.range(field: index, part: part)) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Collects one message's fields in reusable buffers (the framer keeps one).
-    struct Builder: Sendable {
-        private(set) var bytes: [UInt8] = []
-        private(set) var ends: [UInt32] = []
-
-        var isEmpty: Bool { ends.isEmpty }
-
-        mutating func append(key: some Collection<UInt8>, value: some Collection<UInt8>) {
-            bytes.append(contentsOf: key)
-            ends.append(UInt32(truncatingIfNeeded: bytes.count))
-            bytes.append(contentsOf: value)
-            ends.append(UInt32(truncatingIfNeeded: bytes.count))
+    /// Equal when the fields (keys and values, byte for byte) and the output are.
+    public static func == (lhs: AMIMessage, rhs: AMIMessage) -> Bool {
+        guard lhs.storage.fieldCount == rhs.storage.fieldCount, lhs.output == rhs.output else { return false }
+        for index in 0..<lhs.storage.fieldCount {
+            for part in 0...1 {
+                let same = lhs.storage.withBytes(lhs.storage.range(field: index, part: part)) { left in
+                    rhs.storage.withBytes(rhs.storage.range(field: index, part: part)) { left.elementsEqual($0) }
+                }
+                guard same else { return false }
+            }
         }
+        return true
+    }
 
-        mutating func removeAll() {
-            bytes.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fieldCount)
+        for index in 0..<storage.fieldCount {
+            for part in 0...1 {
+                storage.withBytes(storage.range(field: index, part: part)) { bytes in
+                    hasher.combine(bytes.count)
+                    hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+                }
+            }
         }
+        hasher.combine(output)
     }
 }
 
@@ -150,23 +143,20 @@ enum AMIBytes {
     /// `bytes` equals `text`, ignoring ASCII case.
     static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
         guard bytes.count == text.utf8.count else { return false }
-        return hasPrefixIgnoringCase(bytes, text)
+        return text.utf8.withContiguousStorageIfAvailable { equalsIgnoringCase(bytes, $0) }
+            ?? bytes.elementsEqual(text.utf8) { lower($0) == lower($1) }
+    }
+
+    /// `left` equals `right`, ignoring ASCII case.
+    static func equalsIgnoringCase(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard left.count == right.count else { return false }
+        for index in left.indices where lower(left[index]) != lower(right[index]) { return false }
+        return true
     }
 
     /// `bytes` starts with `text`, case-sensitively.
     static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
         bytes.count >= text.utf8.count && zip(bytes, text.utf8).allSatisfy { $0 == $1 }
-    }
-
-    /// `bytes` starts with `text`, ignoring ASCII case.
-    static func hasPrefixIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
-        guard bytes.count >= text.utf8.count else { return false }
-        var index = 0
-        for byte in text.utf8 {
-            guard lower(bytes[index]) == lower(byte) else { return false }
-            index += 1
-        }
-        return true
     }
 }
 
