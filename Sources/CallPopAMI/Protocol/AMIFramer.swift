@@ -289,12 +289,10 @@ public struct AMIFramer: Sendable {
 
     @inline(__always)
     private static func isKeyByte(_ byte: UInt8) -> Bool {
+        if (byte | 0x20) &- UInt8(ascii: "a") < 26 { return true }  // letters, the usual case, first
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-            true
-        default:
-            false
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): return true
+        default: return false
         }
     }
 }

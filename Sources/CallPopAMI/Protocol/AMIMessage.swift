@@ -140,7 +140,9 @@ enum AMIBytes {
         byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
     }
 
-    /// `bytes` equals `text`, ignoring ASCII case.
+    /// `bytes` equals `text`, ignoring ASCII case (inlined: the length test against a literal
+    /// rejects most candidates before any call).
+    @inline(__always)
     static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
         guard bytes.count == text.utf8.count else { return false }
         return text.utf8.withContiguousStorageIfAvailable { equalsIgnoringCase(bytes, $0) }

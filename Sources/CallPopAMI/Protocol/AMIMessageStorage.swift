@@ -14,7 +14,7 @@ struct AMIMessageStorage: @unchecked Sendable {
         AMIMessageStorage(buffer: AMIMessageBuffer.make(offsets: offsets, bytes: bytes))
     }
 
-    var fieldCount: Int { buffer.header.fieldCount }
+    var fieldCount: Int { buffer.fieldCount }
 
     /// The byte range of the key (`part` 0) or value (`part` 1) of field `index`.
     func range(field index: Int, part: Int) -> Range<Int> { buffer.range(field: index, part: part) }
@@ -50,6 +50,9 @@ private final class AMIMessageBuffer: ManagedBuffer<AMIMessageBuffer.Header, UIn
         return unsafeDowncast(buffer, to: AMIMessageBuffer.self)
     }
 
+    /// Read through the pointer: `header` itself is a class property, checked for exclusive access on every read.
+    var fieldCount: Int { withUnsafeMutablePointerToHeader { $0.pointee.fieldCount } }
+
     func range(field index: Int, part: Int) -> Range<Int> {
         withUnsafeMutablePointerToElements { elements in
             let raw = UnsafeRawPointer(elements)
@@ -61,7 +64,7 @@ private final class AMIMessageBuffer: ManagedBuffer<AMIMessageBuffer.Header, UIn
     }
 
     func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        let offsetBytes = header.fieldCount * Self.offsetsPerField * MemoryLayout<UInt32>.size
+        let offsetBytes = fieldCount * Self.offsetsPerField * MemoryLayout<UInt32>.size
         return withUnsafeMutablePointerToElements { elements in
             body(UnsafeBufferPointer(start: elements + offsetBytes + range.lowerBound, count: range.count))
         }
