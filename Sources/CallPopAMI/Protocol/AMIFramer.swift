@@ -59,9 +59,11 @@ public struct AMIFramer: Sendable {
 
     /// Creates a framer; the defaults are far above anything Asterisk sends
     /// (its own lines are at most a few KiB) yet keep a runaway peer cheap.
+    /// Limits are capped at 1 GiB, so a message's offsets always fit in 32 bits.
     public init(maxLineBytes: Int = 16 * 1024, maxMessageBytes: Int = 256 * 1024) {
-        self.maxLineBytes = max(64, maxLineBytes)
-        self.maxMessageBytes = max(self.maxLineBytes, maxMessageBytes)
+        let cap = 1 << 30
+        self.maxLineBytes = min(cap, max(64, maxLineBytes))
+        self.maxMessageBytes = min(cap, max(self.maxLineBytes, maxMessageBytes))
     }
 
     /// Decodes `bytes`, returning every output they complete, in order.
