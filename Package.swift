@@ -83,7 +83,7 @@ let package = Package(
 
         // Measures the costs we promise to keep small (not part of the product).
         .executableTarget(
-            name: "callpop-bench", dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch"],
+            name: "callpop-bench", dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopAMI"],
             path: "Benchmarks/callpop-bench"),
 
         // Shared by the test targets: fixture paths, recorders, fake servers.

@@ -1,10 +1,11 @@
 // callpop-bench: measures the costs the project promises to keep small.
 //
-//   swift run -c release callpop-bench
+//   swift run -c release callpop-bench [decision|spawn|ami ...]   (no names: every section)
 //
 // - decision: event → decisions with expanded URL/argv, for a new call each time
 //   (the event-to-launch overhead before posix_spawn; target < 50 µs)
 // - spawn: posix_spawn + reap of /bin/true through the real launcher, for scale
+// - ami: framing + call mapping of the recorded Asterisk streams (see AMIBench.swift)
 import CallPopCore
 import CallPopConfig
 import CallPopLaunch
@@ -18,6 +19,9 @@ func measure(_ label: String, iterations: Int, _ body: (Int) -> Void) -> Duratio
     print("\(label): \(iterations) in \(elapsed) → \(per) each")
     return per
 }
+
+let sections = Set(CommandLine.arguments.dropFirst())
+func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 
 let config = """
     [user]
@@ -41,20 +45,25 @@ let config = """
     app = "crm-app --number {CALLERNUM:national} --name {CALLERNAME}"
     """
 let configuration = try ConfigurationLoader(environment: [:]).load(text: config, name: "bench")
-var engine = DecisionEngine(ruleSet: configuration.ruleSet)
 var sink = 0
-let perDecision = measure("decision (new call ringing → launch plan)", iterations: 200_000) { i in
-    let event = CallEvent(
-        callID: "bench-\(i)", state: .ringing, direction: .incoming, remoteNumber: "+442071234567",
-        remoteName: "John Doe", calledNumber: "5550100")
-    let outcome = engine.handle(event, at: .now)
-    sink &+= outcome.decisions.count
-    _ = engine.handle(CallEvent(callID: "bench-\(i)", state: .ended, direction: .incoming), at: .now)
+var perDecision: Duration?
+if wanted("decision") {
+    var engine = DecisionEngine(ruleSet: configuration.ruleSet)
+    perDecision = measure("decision (new call ringing → launch plan)", iterations: 200_000) { i in
+        let event = CallEvent(
+            callID: "bench-\(i)", state: .ringing, direction: .incoming, remoteNumber: "+442071234567",
+            remoteName: "John Doe", calledNumber: "5550100")
+        let outcome = engine.handle(event, at: .now)
+        sink &+= outcome.decisions.count
+        _ = engine.handle(CallEvent(callID: "bench-\(i)", state: .ended, direction: .incoming), at: .now)
+    }
 }
-engine = DecisionEngine(ruleSet: configuration.ruleSet)
-let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/usr/bin:/bin"])
-let plan = LaunchPlan(action: "app", url: nil, argv: ["/bin/true"], environment: [:])
-let perSpawn = measure("spawn (posix_spawn of /bin/true, reaped)", iterations: 300) { _ in
-    _ = try? launcher.launch(plan) { _ in }
+if wanted("spawn") {
+    let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/usr/bin:/bin"])
+    let plan = LaunchPlan(action: "app", url: nil, argv: ["/bin/true"], environment: [:])
+    let perSpawn = measure("spawn (posix_spawn of /bin/true, reaped)", iterations: 300) { _ in
+        _ = try? launcher.launch(plan) { _ in }
+    }
+    if let perDecision { print("decision overhead \(perDecision) vs spawn \(perSpawn); sink \(sink)") }
 }
-print("decision overhead \(perDecision) vs spawn \(perSpawn); sink \(sink)")
+if wanted("ami") { benchAMI() }

@@ -26,6 +26,17 @@ import Testing
             user: ("202", "Bob Builder")))
     }
 
+    /// Event names compare ignoring case, as Asterisk's own parser does: an all-capitals
+    /// copy of a recording gives the same calls (and a mapper that skipped them would give none).
+    @Test func eventNamesIgnoreCase() throws {
+        let messages = AMIStreams.messages(try AMIStreams.recorded("inbound-answered"))
+        let shouted = messages.map { message in
+            AMIMessage(message.fields.map { $0.key == "Event" ? .init("EVENT", $0.value.uppercased()) : $0 })
+        }
+        #expect(shouted.contains { $0.event == "DIALBEGIN" })
+        #expect(AMIStreams.callEvents(shouted) == Expected.inboundAnswered)
+    }
+
     /// A configured trunk turns the unknown colleague flag into a definite `false`.
     @Test func configuredTrunkMeansNotAColleague() throws {
         let inbound = AMIStreams.callEvents(

@@ -134,6 +134,31 @@ import Testing
             .message(AMIMessage(["Event": "B"])),
         ])
         #expect(AMIGarbage(.notAField, excerpt: Array("\u{1}\u{2}junk".utf8)).excerpt == "??junk")
+        // Garbage between fields, split anywhere: the fields around it are kept, the garbage is not.
+        let bytes = Array(stream.utf8)
+        #expect(Self.decode(bytes.indices.map { bytes[$0...$0] }) == outputs)
+        for offset in 0...bytes.count {
+            #expect(Self.decode([bytes[..<offset], bytes[offset...]]) == outputs, "split at \(offset)")
+        }
+    }
+
+    /// A decoded message equals (and hashes like) the same fields built in code, whatever the
+    /// spacing and line ends on the wire; keys and values compare exactly, lookups do not.
+    @Test func decodedMessagesEqualBuiltOnes() {
+        let outputs = Self.decode([Array("Event: A\r\nKey:1\nkey: \r\n\r\n".utf8)[...]])
+        let built = AMIMessage(["Event": "A", "Key": "1", "key": ""])
+        #expect(outputs == [.message(built)])
+        guard case .message(let decoded) = outputs.first else { Issue.record("no message"); return }
+        #expect(Set([decoded, built]).count == 1)
+        #expect(decoded != AMIMessage(["Event": "A", "Key": "1", "Key": ""]))
+        #expect(decoded != AMIMessage(["Event": "A", "Key": "1"]))
+        #expect(decoded["KEY"] == "1")
+        #expect(decoded.values("key") == ["1", ""])
+        #expect(decoded.isEvent("a") && !decoded.isEvent("B"))
+        var changed = decoded
+        changed.fields.append(.init("More", "x"))
+        #expect(changed["more"] == "x")
+        #expect(decoded["More"] == nil, "a copy changes alone")
     }
 
     @Test func overlongLineIsDroppedWithItsMessageAndMemoryStaysBounded() {

@@ -41,18 +41,17 @@ public struct AMICallMapper: Sendable {
 
     /// Feeds one AMI event; returns the call changes it causes, in order.
     public mutating func handle(_ event: AMIMessage) -> [CallEvent] {
-        guard let name = event.event?.lowercased() else { return [] }
-        switch name {
-        case "newchannel": newChannel(event); return []
-        case "dialbegin": return dialBegin(event)
-        case "dialstate": return dialState(event)
-        case "dialend": return dialEnd(event)
-        case "newstate": return newState(event)
-        case "newconnectedline": updateOwnChannel(event) { $0.updateConnectedLine(from: event) }; return []
-        case "bridgeenter": return advanceOwnChannel(event, to: .answered)
-        case "rename": rename(event); return []
-        case "hangup": return hangup(event)
-        default: return []
+        guard let kind = AMIEventKind(event) else { return [] }
+        switch kind {
+        case .newChannel: newChannel(event); return []
+        case .dialBegin: return dialBegin(event)
+        case .dialState: return dialState(event)
+        case .dialEnd: return dialEnd(event)
+        case .newState: return newState(event)
+        case .newConnectedLine: updateOwnChannel(event) { $0.updateConnectedLine(from: event) }; return []
+        case .bridgeEnter: return advanceOwnChannel(event, to: .answered)
+        case .rename: rename(event); return []
+        case .hangup: return hangup(event)
         }
     }
 

@@ -42,6 +42,8 @@ enum AMIText {
     /// Removes control characters, maps Asterisk's `<unknown>` placeholder and `nil` to "".
     static func clean(_ value: String?) -> String {
         guard let value, value != "<unknown>" else { return "" }
+        // Nearly always printable ASCII: keep the string as it is, without a copy.
+        if value.utf8.allSatisfy({ (0x20...0x7e).contains($0) }) { return value }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: value.unicodeScalars.filter { $0.properties.generalCategory != .control })
         return String(scalars)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Incremental AMI decoder: bytes in, banner / messages / garbage notices out.
 ///
 /// Pure and resumable: bytes may arrive split anywhere (TCP and TLS reads
@@ -7,6 +13,12 @@
 /// longer than `maxLineBytes` or a message larger than `maxMessageBytes` is
 /// dropped and reported, never buffered, so a hostile or broken peer cannot
 /// grow it.
+///
+/// Fast: complete lines are parsed in the caller's buffer (found with
+/// `memchr`), and a message is copied once, at its end, into one allocation
+/// (`AMIMessage`); only a message cut by the end of a read is copied in parts.
+/// The recorded Asterisk streams frame and map at over a million events per
+/// second on one core (`swift run -c release callpop-bench ami`).
 public struct AMIFramer: Sendable {
     /// What the framer found in the stream.
     public enum Output: Sendable, Hashable {
@@ -23,9 +35,16 @@ public struct AMIFramer: Sendable {
     /// The largest message kept (sum of its line lengths); larger ones are dropped and reported.
     public let maxMessageBytes: Int
 
-    private var line: [UInt8] = []
+    /// The start of a line cut by the end of a read (complete lines are parsed in place).
+    private var partialLine: [UInt8] = []
     private var lineOverflowed = false
-    private var fields: [AMIMessage.Field] = []
+    /// The message being read: four offsets per field into its bytes, which are the field
+    /// lines as received (each with its line feed), partly still in the caller's buffer.
+    private var offsets: [AMIFieldOffsets] = []
+    /// The message's bytes copied so far (at the end of a read, or for a line cut by one).
+    private var copied: [UInt8] = []
+    /// The part of the current read holding the message's field lines not yet copied.
+    private var region: Range<Int>?
     private var output: [String] = []
     private var messageBytes = 0
     /// Set after a message was dropped: skip lines until the message ends.
@@ -36,62 +55,116 @@ public struct AMIFramer: Sendable {
     private static let bannerPrefix = "Asterisk Call Manager/"
     private static let endCommand = "--END COMMAND--"
     /// Header keys that precede the raw output of a `Follows` reply.
-    private static let followsHeaderKeys: Set<String> = ["privilege", "actionid", "message"]
+    private static let followsHeaderKeys = ["privilege", "actionid", "message"]
 
     /// Creates a framer; the defaults are far above anything Asterisk sends
     /// (its own lines are at most a few KiB) yet keep a runaway peer cheap.
+    /// Limits are capped at 1 GiB, so a message's offsets always fit in 32 bits.
     public init(maxLineBytes: Int = 16 * 1024, maxMessageBytes: Int = 256 * 1024) {
-        self.maxLineBytes = max(64, maxLineBytes)
-        self.maxMessageBytes = max(self.maxLineBytes, maxMessageBytes)
+        let cap = 1 << 30
+        self.maxLineBytes = min(cap, max(64, maxLineBytes))
+        self.maxMessageBytes = min(cap, max(self.maxLineBytes, maxMessageBytes))
     }
 
     /// Decodes `bytes`, returning every output they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Output] {
         var outputs: [Output] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                endLine(into: &outputs)
-            } else if lineOverflowed {
-                continue
-            } else if line.count >= maxLineBytes {
-                lineOverflowed = true  // keep the start for the excerpt, drop the rest
-            } else {
-                line.append(byte)
-            }
+        if bytes.withContiguousStorageIfAvailable({ feed($0, into: &outputs) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { feed($0, into: &outputs) }
         }
         return outputs
     }
 
-    private mutating func endLine(into outputs: inout [Output]) {
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        defer { line.removeAll(keepingCapacity: true) }
-        if lineOverflowed {
-            lineOverflowed = false
-            outputs.append(.garbage(AMIGarbage(.lineTooLong, excerpt: line)))
-            dropMessage()
-            return
+    /// One read: whole lines are parsed where they lie, and a message that ends
+    /// in the same read is copied once, at its end.
+    private mutating func feed(_ input: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        guard let base = input.baseAddress else { return }
+        var start = 0
+        while start < input.count {
+            guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count - start) else {
+                keepPartial(UnsafeBufferPointer(rebasing: input[start...]))
+                break
+            }
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if partialLine.isEmpty, !lineOverflowed {
+                if end - start > maxLineBytes {
+                    lineTooLong(UnsafeBufferPointer(rebasing: input[start..<end]), into: &outputs)
+                } else {
+                    line(start..<end, in: input, into: &outputs)
+                }
+            } else {
+                keepPartial(UnsafeBufferPointer(rebasing: input[start..<end]))
+                let overflowed = lineOverflowed
+                lineOverflowed = false
+                partialLine.withUnsafeBufferPointer { kept in
+                    if overflowed {
+                        lineTooLong(kept, into: &outputs)
+                    } else {
+                        line(kept.indices, in: kept, carried: true, into: &outputs)
+                    }
+                }
+                partialLine.removeAll(keepingCapacity: true)
+            }
+            start = end + 1
         }
-        let text = String(decoding: line, as: UTF8.self)
+        copyRegion(input)
+    }
+
+    /// Keeps the start of a cut line, at most `maxLineBytes` (the rest of a longer one is dropped).
+    private mutating func keepPartial(_ piece: UnsafeBufferPointer<UInt8>) {
+        guard !lineOverflowed else { return }
+        let room = maxLineBytes - partialLine.count
+        if piece.count > room {
+            partialLine.append(contentsOf: piece.prefix(room))
+            lineOverflowed = true
+        } else {
+            partialLine.append(contentsOf: piece)
+        }
+    }
+
+    private mutating func lineTooLong(_ line: UnsafeBufferPointer<UInt8>, into outputs: inout [Output]) {
+        outputs.append(.garbage(AMIGarbage(.lineTooLong, excerpt: line)))
+        dropMessage()
+    }
+
+    /// The complete line at `range` of `buffer` (without its line feed); `carried` when the
+    /// buffer is the kept start of a cut line rather than the current read.
+    private mutating func line(
+        _ range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>, carried: Bool = false,
+        into outputs: inout [Output]
+    ) {
+        var line = UnsafeBufferPointer(rebasing: buffer[range])
+        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         if inFollows {
-            followsLine(text, into: &outputs)
-        } else if text.isEmpty {
-            endMessage(into: &outputs)
+            followsLine(line, range, in: buffer, carried: carried, into: &outputs)
+        } else if line.isEmpty {
+            endMessage(buffer, carried: carried, into: &outputs)
         } else if skippingMessage {
             return
-        } else if fields.isEmpty, text.hasPrefix(Self.bannerPrefix) {
-            outputs.append(.banner(version: String(text.dropFirst(Self.bannerPrefix.count))))
-        } else if let field = Self.field(text) {
-            add(field, lineBytes: line.count, into: &outputs)
-            if field.key.caseInsensitiveEquals("Response"), field.value.caseInsensitiveEquals("Follows") {
+        } else if offsets.isEmpty, AMIBytes.hasPrefix(line, Self.bannerPrefix) {
+            let version = UnsafeBufferPointer(rebasing: line.dropFirst(Self.bannerPrefix.utf8.count))
+            outputs.append(.banner(version: String(decoding: version, as: UTF8.self)))
+        } else if let colon = Self.keyEnd(line) {
+            add(range, colon: colon, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
+            let value = Self.value(line, afterColon: colon)
+            if AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), "Response"),
+                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[value]), "Follows")
+            {
                 inFollows = true
             }
         } else {
             outputs.append(.garbage(AMIGarbage(.notAField, excerpt: line)))
+            if !carried { copyRegion(buffer) }  // garbage between fields is never copied
         }
     }
 
     /// A line of a `Response: Follows` reply: its headers, raw output, or the end marker.
-    private mutating func followsLine(_ text: String, into outputs: inout [Output]) {
+    /// (Rare and small: output lines are strings, as the message keeps them.)
+    private mutating func followsLine(
+        _ line: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, in buffer: UnsafeBufferPointer<UInt8>,
+        carried: Bool, into outputs: inout [Output]
+    ) {
+        let text = String(decoding: line, as: UTF8.self)
         if text.hasSuffix(Self.endCommand) {
             let rest = String(text.dropLast(Self.endCommand.count))
             if !rest.isEmpty { appendOutput(rest, into: &outputs) }
@@ -99,13 +172,15 @@ public struct AMIFramer: Sendable {
             if skippingMessage {
                 skippingMessage = false
             } else {
-                outputs.append(.message(AMIMessage(fields, output: output)))
+                outputs.append(.message(makeMessage(buffer, carried: carried)))
             }
             resetMessage()
-        } else if output.isEmpty, let field = Self.field(text),
-            Self.followsHeaderKeys.contains(field.key.lowercased())
+        } else if output.isEmpty, let colon = Self.keyEnd(line),
+            Self.followsHeaderKeys.contains(where: {
+                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), $0)
+            })
         {
-            add(field, lineBytes: text.utf8.count, into: &outputs)
+            add(range, colon: colon, lineBytes: text.utf8.count, in: buffer, carried: carried, into: &outputs)
         } else {
             appendOutput(text, into: &outputs)
         }
@@ -125,19 +200,63 @@ public struct AMIFramer: Sendable {
         }
     }
 
-    private mutating func add(_ field: AMIMessage.Field, lineBytes: Int, into outputs: inout [Output]) {
+    /// Adds the field line at `range` of `buffer` (its key ends at `colon`, relative to the line).
+    private mutating func add(
+        _ range: Range<Int>, colon: Int, lineBytes: Int, in buffer: UnsafeBufferPointer<UInt8>, carried: Bool,
+        into outputs: inout [Output]
+    ) {
+        var line = UnsafeBufferPointer(rebasing: buffer[range])
+        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         messageBytes += lineBytes
         if messageBytes > maxMessageBytes {
             outputs.append(.garbage(AMIGarbage(.messageTooLarge, excerpt: line)))
             dropMessage()
-        } else {
-            fields.append(field)
+            return
         }
+        // Where the line starts in the message's bytes: after what was copied, then in the region.
+        let lineStart: Int
+        if carried {
+            lineStart = copied.count
+            copied.append(contentsOf: buffer[range])
+            copied.append(UInt8(ascii: "\n"))
+        } else {
+            let regionStart = region?.lowerBound ?? range.lowerBound
+            lineStart = copied.count + range.lowerBound - regionStart
+            region = regionStart..<(range.upperBound + 1)
+        }
+        let value = Self.value(line, afterColon: colon)
+        offsets.append(AMIFieldOffsets(
+            keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
+            valueStart: UInt32(truncatingIfNeeded: lineStart + value.lowerBound),
+            valueEnd: UInt32(truncatingIfNeeded: lineStart + value.upperBound)))
     }
 
-    private mutating func endMessage(into outputs: inout [Output]) {
-        if !skippingMessage, !fields.isEmpty {
-            outputs.append(.message(AMIMessage(fields)))
+    /// Copies the region's lines out of the read that holds them (it is about to go away).
+    private mutating func copyRegion(_ input: UnsafeBufferPointer<UInt8>) {
+        guard let range = region else { return }
+        copied.append(contentsOf: input[range])
+        region = nil
+    }
+
+    /// The message read so far, copied once into its own storage.
+    private mutating func makeMessage(_ buffer: UnsafeBufferPointer<UInt8>, carried: Bool) -> AMIMessage {
+        var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        if copied.isEmpty, let range = region, !carried {
+            bytes = UnsafeBufferPointer(rebasing: buffer[range])  // all in this read: copied once, now
+        } else if !carried {
+            copyRegion(buffer)
+        }
+        let storage = offsets.withUnsafeBytes { offsets in
+            bytes.baseAddress == nil
+                ? copied.withUnsafeBufferPointer { AMIMessageStorage.make(offsets: offsets, bytes: $0) }
+                : AMIMessageStorage.make(offsets: offsets, bytes: bytes)
+        }
+        return AMIMessage(storage, output: output)
+    }
+
+    private mutating func endMessage(_ buffer: UnsafeBufferPointer<UInt8>, carried: Bool, into outputs: inout [Output]) {
+        if !skippingMessage, !offsets.isEmpty {
+            outputs.append(.message(makeMessage(buffer, carried: carried)))
         }
         skippingMessage = false
         resetMessage()
@@ -151,28 +270,37 @@ public struct AMIFramer: Sendable {
     }
 
     private mutating func resetMessage() {
-        fields.removeAll(keepingCapacity: false)
+        offsets.removeAll(keepingCapacity: true)
+        copied.removeAll(keepingCapacity: copied.count <= 64 * 1024)
+        region = nil
         output.removeAll(keepingCapacity: false)
         messageBytes = 0
     }
 
-    /// Parses `Key: Value`; keys are tokens of letters, digits, `-`, `_` and `.`.
-    private static func field(_ text: String) -> AMIMessage.Field? {
-        guard let colon = text.firstIndex(of: ":") else { return nil }
-        let key = text[..<colon]
-        guard !key.isEmpty, key.utf8.allSatisfy(isKeyByte) else { return nil }
-        var value = text[text.index(after: colon)...]
-        if value.first == " " { value = value.dropFirst() }
-        return AMIMessage.Field(String(key), String(value))
+    /// The index of the colon ending the key of a `Key: Value` line, or `nil` when the line is
+    /// not one; keys are tokens of letters, digits, `-`, `_` and `.`.
+    private static func keyEnd(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        for index in line.indices {
+            let byte = line[index]
+            if byte == UInt8(ascii: ":") { return index == 0 ? nil : index }
+            guard isKeyByte(byte) else { return nil }
+        }
+        return nil
     }
 
+    /// Where the value after the colon at `colon` lies in `line` (one separating space removed).
+    private static func value(_ line: UnsafeBufferPointer<UInt8>, afterColon colon: Int) -> Range<Int> {
+        var start = colon + 1
+        if start < line.count, line[start] == UInt8(ascii: " ") { start += 1 }
+        return start..<line.count
+    }
+
+    @inline(__always)
     private static func isKeyByte(_ byte: UInt8) -> Bool {
+        if (byte | 0x20) &- UInt8(ascii: "a") < 26 { return true }  // letters, the usual case, first
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
-            true
-        default:
-            false
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): return true
+        default: return false
         }
     }
 }
