@@ -92,7 +92,7 @@ int callpop_thread_start(void (*body)(void *context), void *context) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_attr_setstacksize(&attr, 1024 * 1024);
     pthread_t thread;
     int rc = pthread_create(&thread, &attr, thread_main, job);
     pthread_attr_destroy(&attr);

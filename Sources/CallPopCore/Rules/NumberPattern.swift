@@ -27,7 +27,9 @@ public struct NumberPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Removes the separators people put into numbers for readability.
     static func stripSeparators(_ number: String) -> String {
-        String(number.filter { !" -.()\t".contains($0) })
+        let separators: [UInt8] = Array(" -.()\t".utf8)
+        if !number.utf8.contains(where: separators.contains) { return number }
+        return String(decoding: number.utf8.filter { !separators.contains($0) }, as: UTF8.self)
     }
 
     private static func glob(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {

@@ -48,6 +48,8 @@ public struct CallVariables: Sendable, Hashable {
     /// `text` without control characters (C0, DEL, C1), bidirectional overrides and
     /// line/paragraph separators, cut to `maximumLength` characters.
     public static func clean(_ text: String) -> String {
+        // Most caller ID is short printable ASCII: keep it as it is, without a copy.
+        if text.utf8.count <= maximumLength, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var out = String.UnicodeScalarView()
         var count = 0
         for scalar in text.unicodeScalars where !isUnsafe(scalar) {

@@ -18,17 +18,18 @@ public struct NumberPlan: Sendable, Hashable {
 
     /// Only the digits of `number`.
     public func digits(_ number: String) -> String {
-        String(number.unicodeScalars.filter { $0.value >= 0x30 && $0.value <= 0x39 }.map(Character.init))
+        // Bytes, not Characters: this runs for every number on the event path.
+        if number.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return number }
+        return String(decoding: number.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }, as: UTF8.self)
     }
 
     /// `number` in E.164 (`+` and digits) when the plan can tell, else its digits unchanged
     /// (an extension or a number too short to place stays as it is).
     public func e164(_ number: String) -> String {
-        let trimmed = number.drop { $0 == " " }
         let digits = self.digits(number)
-        if trimmed.first == "+" {
+        if number.utf8.first(where: { $0 != UInt8(ascii: " ") }) == UInt8(ascii: "+") {
             // "+44 (0)20 …", as numbers are often written: the bracketed trunk prefix is not dialled.
-            guard !nationalPrefix.isEmpty else { return "+" + digits }
+            guard !nationalPrefix.isEmpty, number.utf8.contains(UInt8(ascii: "(")) else { return "+" + digits }
             return "+" + self.digits(number.replacing("(" + nationalPrefix + ")", with: ""))
         }
         if !internationalPrefix.isEmpty, digits.hasPrefix(internationalPrefix),

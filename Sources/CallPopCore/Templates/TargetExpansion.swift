@@ -86,7 +86,7 @@ extension Template {
             switch segment {
             case .literal(let text):
                 out += text
-                if text.contains(where: { $0 == "?" || $0 == "#" }) { inPath = false }
+                if inPath, text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
             case .variable(let v, let t):
                 let value = variables.value(v, t)
                 if inPath, value == "." || value == ".." { throw .dotSegment }

@@ -34,11 +34,13 @@ public struct CallTracker: Sendable {
     public var maximumAge: Duration
     /// At most this many live calls are tracked; the stalest goes first.
     public var maximumCalls: Int
-    /// How many ended calls are remembered.
+    /// How many ended calls are remembered at least (up to twice as many between trims).
     public var endedMemory: Int
 
     private(set) var live: [String: TrackedCall] = [:]
     private(set) var ended: [TrackedCall] = []
+    /// The ids in `ended`, so a new call's id is checked without scanning the ring.
+    private var endedIDs: Set<String> = []
 
     /// Creates a tracker.
     public init(maximumAge: Duration = .seconds(4 * 3600), maximumCalls: Int = 256, endedMemory: Int = 64) {
@@ -66,11 +68,12 @@ public struct CallTracker: Sendable {
         var previous: TrackedCall
         if let known = live[id] {
             previous = known
-        } else if let index = ended.lastIndex(where: { $0.event.callID == id }) {
+        } else if endedIDs.contains(id), let index = ended.lastIndex(where: { $0.event.callID == id }) {
             // A late duplicate of an ended call (replay after reconnect): its rules stay fired.
             previous = ended[index]
             if event.state == .ended { return nil }
             ended.remove(at: index)
+            endedIDs.remove(id)
         } else {
             guard event.state != .ended else { return nil }  // never saw it alive: nothing to pop
             isNew = true
@@ -123,8 +126,14 @@ public struct CallTracker: Sendable {
     }
 
     private mutating func remember(_ call: TrackedCall) {
+        // Ids in the ring are unique: a call back from the ring is taken out of it first.
         ended.append(call)
-        if ended.count > endedMemory { ended.removeFirst(ended.count - endedMemory) }
+        endedIDs.insert(call.event.callID)
+        if ended.count > 2 * endedMemory {
+            // Trim in batches, so the ring's shifting costs nothing per call on average.
+            for gone in ended.prefix(ended.count - endedMemory) { endedIDs.remove(gone.event.callID) }
+            ended.removeFirst(ended.count - endedMemory)
+        }
     }
 
     /// Later events often omit what earlier ones said (names, the dialled number): keep it.
