@@ -2,10 +2,11 @@
 /// bodies (RFC 4235), written for hostile input.
 ///
 /// Why not Foundation's `XMLParser` (libxml2): full Foundation linked statically drags in
-/// FoundationInternationalization and ICU data (about 45 MB of a 61 MB binary) and Foundation's XML module
-/// adds a dynamic libxml2 dependency; its Linux build traps on invalid UTF-8 in attribute values;
-/// it reports success for a document cut short; and a DTD-capable parser has to be fenced in
-/// against entity expansion ("billion laughs") and external entities. Dialog-info needs none of
+/// FoundationInternationalization and ICU data (about 45 MB of a 61 MB binary), and Foundation's
+/// XML module adds a dynamic libxml2 dependency; its Linux build traps on invalid UTF-8 in
+/// attribute values; it reports success for a document cut short and recovers from mismatched
+/// end tags; and a DTD-capable parser has to be fenced in against entity expansion ("billion
+/// laughs") and external entities. Dialog-info needs none of
 /// what libxml2 offers beyond well-formed elements, attributes and text, so this reader accepts
 /// exactly that:
 ///
