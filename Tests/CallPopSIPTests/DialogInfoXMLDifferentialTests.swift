@@ -36,7 +36,7 @@ import Testing
         let documents = try Self.corpus()
         var acceptedByBoth = 0
         var refusedOnlyHere = 0
-        for round in 0..<20_000 {
+        for round in 0..<8_000 {
             let bytes = round < documents.count ? documents[round] : Self.mutate(documents[round % documents.count], using: &generator)
             let ours = try? DialogInfoParser.parse(bytes)
             let theirs = try? FoundationDialogInfoParser.parse(bytes)
@@ -53,6 +53,6 @@ import Testing
             }
         }
         print("differential: \(acceptedByBoth) accepted by both, \(refusedOnlyHere) refused only by the new reader")
-        #expect(acceptedByBoth >= 2_000)
+        #expect(acceptedByBoth >= 1_500)
     }
 }
