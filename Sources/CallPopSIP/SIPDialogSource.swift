@@ -1,5 +1,5 @@
 public import CallPopCore
-import Foundation
+import CallPopPlatform
 
 /// Why the SIP source cannot run at all.
 public struct SIPSourceError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -43,12 +43,11 @@ public struct SIPDialogSource: CallEventSource {
         let (stream, continuation) = AsyncStream<LoopOutput>.makeStream()
         let configuration = configuration
         let seed = seed
-        let thread = Thread {
+        let started = DetachedThread.start {
             SubscriptionLoop(configuration: configuration, wakeFD: wake.readFD, seed: seed) { continuation.yield($0) }.run()
             continuation.finish()
         }
-        thread.name = "callpop-sip"
-        thread.start()
+        guard started else { throw SIPSourceError("cannot start the SIP source: the system refused a new thread (out of memory or process limits)") }
         await withTaskCancellationHandler {
             for await output in stream {
                 switch output {

@@ -1,5 +1,5 @@
 public import CallPopCore
-import Foundation
+import CallPopPlatform
 import Synchronization
 
 /// The Asterisk Manager Interface call source: `[pbx] source = "ami"`.
@@ -41,7 +41,7 @@ public struct AMIClient: CallEventSource {
         let loop = AMIConnectionLoop(
             configuration: configuration, endpoint: endpoint, wake: wake,
             deliver: { continuation.yield($0) })
-        let thread = Thread {
+        let started = DetachedThread.start {
             do throws(AMIError) {
                 try loop.run()
                 finished.complete(with: nil)
@@ -50,8 +50,9 @@ public struct AMIClient: CallEventSource {
             }
             continuation.finish()
         }
-        thread.name = "callpop-ami"
-        thread.start()
+        guard started else {
+            throw AMIError(.systemResources, "cannot start the AMI source: the system refused a new thread (out of memory or process limits)")
+        }
         await withTaskCancellationHandler {
             for await output in outputs {
                 switch output {

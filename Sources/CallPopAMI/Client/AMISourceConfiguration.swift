@@ -107,6 +107,8 @@ public struct AMIError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidConfiguration
         /// The PBX refused the credentials.
         case loginRejected
+        /// The system could not give the source its I/O thread (memory or process limits).
+        case systemResources
     }
 
     /// The kind of fault.
