@@ -91,7 +91,7 @@ let package = Package(
 
         .testTarget(name: "CallPopCoreTests", dependencies: ["CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopAMITests", dependencies: ["CallPopAMI", "CallPopTestSupport"]),
         .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),

@@ -2,6 +2,7 @@ public import CallPopCore
 public import CallPopConfig
 public import Logging
 internal import Dispatch
+internal import CallPopPlatform
 internal import Glibc
 
 /// Runs the agent on one source until the source ends or SIGTERM/SIGINT; SIGHUP reloads.
@@ -44,7 +45,16 @@ public struct AgentRunner: Sendable {
                 work.cancel()
             }
         }
-        defer { signals.stop() }
+        // Once the agent has settled, give back the executable pages only start-up needed.
+        let trim = Task {
+            try await Task.sleep(for: .seconds(5))
+            let bytes = StartupPages.release()
+            logger.debug("released \(bytes / 1024) KiB of start-up pages")
+        }
+        defer {
+            signals.stop()
+            trim.cancel()
+        }
         try await work.value
         await agent.waitForChildren(timeout: .seconds(10))
     }
