@@ -323,6 +323,11 @@ struct ConfigBuilder {
                 report(layer, "\(path).app", "the program name must be fixed text, not a variable")
                 return nil
             }
+            for (index, word) in templates.enumerated().dropFirst() where word.isWebURL && !word.hasFixedAuthority {
+                report(layer, "\(path).app",
+                       "argument \(index) of popup '\(name)' is a URL whose host is not fixed text: a caller must not choose the site")
+                return nil
+            }
             for (index, word) in templates.enumerated().dropFirst() where word.startsWithVariable && !word.isWebURL {
                 report(layer, "\(path).app",
                        "argument \(index) of popup '\(name)' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",

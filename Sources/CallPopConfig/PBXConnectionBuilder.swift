@@ -23,7 +23,12 @@ extension ConfigBuilder {
                 report(layer, "pbx", "[pbx] source = \"ami\" needs url = \"ami://pbx.example.com:5038\" (or amis:// for TLS)")
                 return .none
             }
-            do throws(AMIError) { _ = try AMIEndpoint(url: url) } catch { report(at("url"), "pbx.url", error.message) }
+            if url.contains("@") {
+                // Never echo a URL that may carry a password into the terminal or the journal.
+                report(at("url"), "pbx.url", "url must not carry a user or password: use username and password_file")
+            } else {
+                do throws(AMIError) { _ = try AMIEndpoint(url: url) } catch { report(at("url"), "pbx.url", error.message) }
+            }
             guard let username = pbx.string("username"), !username.isEmpty else {
                 report(layer, "pbx", "[pbx] source = \"ami\" needs username = \"…\" (the manager.conf user)")
                 return .none
@@ -43,6 +48,10 @@ extension ConfigBuilder {
                 devices: devices, trunks: pbx.strings("trunks") ?? [], keepaliveInterval: .seconds(ping),
                 reconnectMaximum: .seconds(reconnect)))
         case .sip:
+            if let uri = pbx.string("uri"), uri.split(separator: "@").first?.split(separator: ":").count ?? 0 > 2 {
+                report(at("uri"), "pbx.uri", "uri must not carry a password (sip:user:password@…): use password_file")
+                return .none
+            }
             guard let uri = pbx.string("uri") else {
                 report(layer, "pbx", "[pbx] source = \"sip\" needs uri = \"sip:\(user.number.isEmpty ? "201" : user.number)@pbx.example.com\" (your own SIP address)")
                 return .none

@@ -63,9 +63,20 @@ public actor Agent {
         sourceName = name
     }
 
-    /// Whether a rule with this id or name exists.
-    public func hasRule(_ idOrName: String) -> Bool {
-        configuration.ruleSet.rule(idOrName) != nil
+    /// What a rule named on request is.
+    public enum RequestedRule: Sendable {
+        /// No rule has this id or name.
+        case unknown
+        /// It opens only by itself (ringing, call-generation, answer).
+        case notOnClick
+        /// An on-click rule.
+        case onClick
+    }
+
+    /// Whether `idOrName` names an on-click rule.
+    public func onClickRule(_ idOrName: String) -> RequestedRule {
+        guard let rule = configuration.ruleSet.rule(idOrName) else { return .unknown }
+        return rule.trigger == .onClick ? .onClick : .notOnClick
     }
 
     /// The agent's state as one JSON object: version, configuration, source, live calls.
@@ -111,16 +122,17 @@ public actor Agent {
     @discardableResult
     public func click(rule: String, call: String) async -> Decision? {
         guard let decision = engine.click(rule: rule, call: call, at: .now) else {
-            logger.warning("no rule '\(rule)' or no call '\(call)' to open it for")
+            logger.warning("no on-click rule '\(CallVariables.clean(rule))' or no call '\(CallVariables.clean(call))' to open it for")
             return nil
         }
         await act(on: decision)
         return decision
     }
 
-    /// Runs an on-click rule for the most recent live call; nil when there is none.
+    /// Runs an on-click rule for the most recent live call its direction admits; nil when there is none.
     public func clickLatest(rule: String) async -> Decision? {
-        guard let call = engine.liveCalls.first else { return nil }
+        let direction = configuration.ruleSet.rule(rule)?.direction ?? .any
+        guard let call = engine.liveCalls.first(where: { direction.admits($0.event.direction) }) else { return nil }
         return await click(rule: rule, call: call.event.callID)
     }
 
@@ -147,27 +159,25 @@ public actor Agent {
     /// Waits until every launched child has ended, or `timeout` passed.
     public func waitForChildren(timeout: Duration) async {
         guard runningChildren > 0 else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.childrenDone() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
+        // One waiter, released by the last child or by the timer, whichever comes first:
+        // a child that runs for hours (an app, a browser in the foreground) must not hold us.
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            self.releaseChildWaiters()
         }
-        for waiter in childWaiters { waiter.resume() }
-        childWaiters.removeAll()
+        await withCheckedContinuation { childWaiters.append($0) }
+        timer.cancel()
     }
 
-    private func childrenDone() async {
-        guard runningChildren > 0 else { return }
-        await withCheckedContinuation { childWaiters.append($0) }
+    private func releaseChildWaiters() {
+        let waiters = childWaiters
+        childWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
     }
 
     private func childEnded() {
         runningChildren -= 1
-        if runningChildren == 0 {
-            for waiter in childWaiters { waiter.resume() }
-            childWaiters.removeAll()
-        }
+        if runningChildren == 0 { releaseChildWaiters() }
     }
 
     private func act(on decision: Decision) async {

@@ -93,5 +93,8 @@ final class SignalWatcher {
 
     func stop() {
         for source in sources { source.cancel() }
+        // Shutting down: a second SIGTERM or Ctrl-C must end the process at once again.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
     }
 }

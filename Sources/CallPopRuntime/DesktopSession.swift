@@ -119,7 +119,11 @@ private struct ControlHandler: AgentControlHandler {
     }
 
     func open(rule: String) async throws {
-        guard await agent.hasRule(rule) else { throw AgentCommandError("no popup rule '\(rule)' (see callpop check)") }
+        switch await agent.onClickRule(rule) {
+        case .unknown: throw AgentCommandError("no popup rule '\(rule)' (see callpop check)")
+        case .notOnClick: throw AgentCommandError("'\(rule)' is not an on-click rule; only on-click rules open on request")
+        case .onClick: break
+        }
         guard let decision = await agent.clickLatest(rule: rule) else {
             throw AgentCommandError("no live call to open '\(rule)' for")
         }

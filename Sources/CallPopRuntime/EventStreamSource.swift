@@ -20,6 +20,8 @@ public struct EventStreamSource: CallEventSource {
 
     /// Items handed from the reading thread to the async side.
     enum Item: Sendable {
+        case opened
+        case unopenable(String)
         case line(Int, [UInt8])
         case overlong(Int)
         case failed(String)
@@ -27,23 +29,32 @@ public struct EventStreamSource: CallEventSource {
 
     /// Reads until end of input.
     public func run(emit: @Sendable (CallEvent) async -> Void, report: @Sendable (SourceReport) async -> Void) async throws {
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw SourceError(message: "cannot open event input '\(path)': \(String(cString: strerror(errno)))")
-        }
         let (lines, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingOldest(4096))
-        let owned = path != "-"
-        DetachedThread.start {
+        let path = self.path
+        let started = DetachedThread.start {
+            // Opening a FIFO blocks until a writer comes: on this thread, never on Swift's pool.
+            let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                continuation.yield(.unopenable(String(cString: strerror(errno))))
+                continuation.finish()
+                return
+            }
+            continuation.yield(.opened)
             LineReader.read(fd: fd) { item in
                 // A full buffer means the consumer fell far behind: back off rather than drop
                 // an event (this only happens while thousands of lines are pending, never when idle).
                 while case .dropped = continuation.yield(item) { usleep(1000) }
             }
-            if owned { close(fd) }
+            if path != "-" { close(fd) }
             continuation.finish()
         }
+        guard started else { throw SourceError(message: "cannot start a thread to read '\(path)'") }
         for await item in lines {
             switch item {
+            case .unopenable(let reason):
+                throw SourceError(message: "cannot open event input '\(path)': \(reason)")
+            case .opened:
+                await report(SourceReport(.info, "reading call events from \(name)", connection: .connected))
             case .failed(let message):
                 await report(SourceReport(.error, "\(name): \(message)"))
             case .overlong(let number):
@@ -57,6 +68,7 @@ public struct EventStreamSource: CallEventSource {
                 }
             }
         }
+        await report(SourceReport(.info, "end of call events from \(name)", connection: .disconnected))
     }
 }
 

@@ -3,6 +3,7 @@ import CallPopConfig
 import CallPopRuntime
 import CallPopCore
 import Logging
+import Glibc
 
 extension CallPop {
     /// `callpop run`: the agent.
@@ -31,20 +32,26 @@ extension CallPop {
         @Flag(inversion: .prefixedNo, help: "Own io.github.callpop.Agent and answer status/reload/open (default: on, off with --events).")
         var control: Bool?
 
+        /// Exit status for faults a restart cannot mend (bad configuration, refused login, another
+        /// agent running): EX_CONFIG, which the systemd unit lists in RestartPreventExitStatus=.
+        static let cannotRetry = ExitCode(78)
+
         func run() async throws {
+            // Until the signal watcher runs, a reload request must not kill the agent.
+            signal(SIGHUP, SIG_IGN)
             let logger = common.makeLogger()
             let environment = ProcessEnvironment.current
             let explicit = common.config
             guard let configuration = ConfigurationReport.load(explicitFile: explicit, environment: environment) else {
                 StandardStreams.err("callpop: nothing was started")
-                throw ExitCode(1)
+                throw Self.cannotRetry
             }
             let source: any CallEventSource
             do throws(SourceError) {
                 source = try SourceFactory.makeSource(configuration: configuration, eventsPath: events)
             } catch {
                 StandardStreams.err("callpop: \(error.message)")
-                throw ExitCode(1)
+                throw Self.cannotRetry
             }
             let output = DecisionOutput(format: json ? .json : .text, toStandardOutput: dryRun || json)
             let agent = Agent(
@@ -60,7 +67,7 @@ extension CallPop {
                     logger: logger)
             } catch {
                 StandardStreams.err("callpop: \(error)")
-                throw ExitCode(1)
+                throw Self.cannotRetry
             }
             logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")
             do {
@@ -70,7 +77,7 @@ extension CallPop {
                 await session?.stop()
                 // A source stops only for what retrying cannot mend (refused login, unreadable input).
                 StandardStreams.err("callpop: \(error)")
-                throw ExitCode(1)
+                throw Self.cannotRetry
             }
         }
     }

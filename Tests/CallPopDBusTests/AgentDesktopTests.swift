@@ -141,11 +141,15 @@ struct AgentDesktopTests {
             let (unknownCode, _, unknownErr) = try await Self.run(["open", "nope"], environment: env)
             #expect(unknownCode == 1)
             #expect(unknownErr.contains("no popup rule 'nope'"))
+            // Automatic rules fire once per call by themselves; they are not opened on request.
+            let (automaticCode, _, automaticErr) = try await Self.run(["open", "crm"], environment: env)
+            #expect(automaticCode == 1)
+            #expect(automaticErr.contains("'crm' is not an on-click rule"), "\(automaticErr)")
 
             // A second agent for the same user exits with a clear message.
             let (secondCode, _, secondErr) = try await Self.run(
                 ["run", "--config", scratch.config.path, "--events", "/dev/null", "--control"], environment: env)
-            #expect(secondCode == 1)
+            #expect(secondCode == 78)
             #expect(secondErr.contains("already running"), "\(secondErr)")
 
             // Reload: a good file is taken, a bad one is refused with its errors.

@@ -67,7 +67,7 @@ struct AMIRunTests {
         #expect(server.actions.first?.contains("Logoff") == true, "no Logoff on SIGTERM: \(server.actions) \(log)")
     }
 
-    @Test("a refused login stops the agent with a clear message and exit status 1")
+    @Test("a refused login stops the agent with a clear message and exit status 78")
     func refusedLogin() async throws {
         let server = try TestAMIServer(secret: "right", scripts: [.init(acceptLogin: false)])
         defer { server.stop() }
@@ -75,7 +75,7 @@ struct AMIRunTests {
         defer { h.cleanUp() }
         let config = try h.write("config.toml", Self.config(port: server.port))
         let result = try await h.run(["run", "--config", config.path, "--dry-run"], extraEnvironment: ["CALLPOP_PBX_PASSWORD": "wrong"])
-        #expect(result.status == 1)
+        #expect(result.status == 78, "EX_CONFIG: a refused login is not retried by systemd either")
         #expect(result.stderr.contains("callpop: "))
         #expect(result.stderr.lowercased().contains("login"))
         #expect(!result.stderr.contains("wrong"), "the secret reached the log")

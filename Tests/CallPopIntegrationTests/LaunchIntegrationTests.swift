@@ -1,3 +1,4 @@
+import CallPopTestSupport
 import Foundation
 import Testing
 
@@ -200,5 +201,34 @@ struct LaunchIntegrationTests {
                                input: Self.line("x2", "ringing", number: "+15551234567", name: "") + "\n")
         #expect(result.status == 0)
         #expect(result.stderr.contains("popup 'Page' for call x2: 'false' exited with status 1"))
+    }
+
+    @Test("a program that keeps running does not hold the agent at the end of input")
+    func longRunningChild() async throws {
+        let h = try Harness()
+        defer { h.cleanUp() }
+        let config = try h.write("config.toml", """
+            [user]
+            number = "201"
+            [[popup]]
+            name = "Long app"
+            trigger = "ringing"
+            app = ["sleep", "30"]
+            """)
+        // Output to a file: the child shares the agent's stderr, so a pipe would stay open as long as it runs.
+        let events = try h.write("events.ndjson", Self.line("l1", "ringing", number: "+15551234567", name: "") + "\n")
+        let log = h.directory.appendingPathComponent("agent.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let agent = Process()
+        agent.executableURL = Harness.binary
+        agent.arguments = ["run", "--config", config.path, "--events", events.path]
+        agent.environment = h.environment
+        agent.standardOutput = try FileHandle(forWritingTo: log)
+        agent.standardError = try FileHandle(forWritingTo: log)
+        let started = ContinuousClock.now
+        try agent.run()
+        try await offPool { agent.waitUntilExit() }
+        #expect(agent.terminationStatus == 0)
+        #expect(ContinuousClock.now - started < .seconds(20), "the agent waited for its child")
     }
 }

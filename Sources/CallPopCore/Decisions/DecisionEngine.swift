@@ -60,10 +60,13 @@ public struct DecisionEngine: Sendable {
     /// that is live or recently ended. Clicks are the user's choice: no colleague skip and no
     /// once-per-call limit, but the rate limit and URL checks still apply.
     public mutating func click(rule ruleID: String, call callID: String, at now: ContinuousClock.Instant) -> Decision? {
-        guard let call = tracker.call(callID), let rule = ruleSet.rule(ruleID) else { return nil }
+        // Only on-click rules open on request: an automatic rule must not fire twice this way.
+        guard let call = tracker.call(callID), let rule = ruleSet.rule(ruleID), rule.trigger == .onClick else { return nil }
         let variables = CallVariables(event: call.event, user: ruleSet.user)
         var decision = makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
+        guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
+        if let reason = filtersAdmit(rule, call.event) { return skipped(decision, reason) }
         do {
             decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
         } catch {

@@ -63,7 +63,13 @@ final class SubscriptionLoop {
     private func serverCandidates() -> [(host: String, port: UInt16)] {
         let uri = configuration.outboundProxy ?? configuration.uri
         let srv = SIPServerLocator.srvName(host: uri.host, port: uri.port, transport: configuration.transport).map(querySRV) ?? []
-        return SIPServerLocator.candidates(host: uri.host, port: uri.port, transport: configuration.transport, srv: srv)
+        let all = SIPServerLocator.candidates(host: uri.host, port: uri.port, transport: configuration.transport, srv: srv)
+        guard configuration.transport == .tls else { return all }
+        // libcurl verifies the certificate against the name it connects to. An SRV answer
+        // (plain DNS, spoofable) must not choose that name: keep only targets inside the
+        // configured domain, so the certificate always vouches for the domain we asked for.
+        let domain = uri.host.lowercased()
+        return all.filter { $0.host.lowercased() == domain || $0.host.lowercased().hasSuffix("." + domain) }
     }
 
     /// Opens the socket (or connection) to the first reachable candidate and starts every
