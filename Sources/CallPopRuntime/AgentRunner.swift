@@ -66,7 +66,17 @@ public struct AgentRunner: Sendable {
         guard let reloadConfiguration else { return "this agent was started without a configuration file to reload" }
         switch reloadConfiguration() {
         case .success(let configuration):
+            let previous = await agent.configuration
             await agent.reload(configuration)
+            // Rules, user, colleagues and launch limits change at once; the PBX connection
+            // and the desktop session are set up once per run.
+            var later: [String] = []
+            if previous.pbx != configuration.pbx { later.append("[pbx]") }
+            if previous.notifications != configuration.notifications { later.append("[notifications]") }
+            if previous.portal != configuration.portal { later.append("[launch] portal") }
+            if !later.isEmpty {
+                logger.warning("changes to \(later.joined(separator: ", ")) take effect after a restart (systemctl --user restart callpop)")
+            }
             return nil
         case .failure(let error):
             logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")

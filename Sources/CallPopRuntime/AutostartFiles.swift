@@ -48,6 +48,15 @@ enum UserFiles {
         guard kind(path) == .directory else { throw UserFileError("create directory", path, errno: ENOTDIR) }
     }
 
+    /// `path` made absolute against the working directory (`x.toml`, `sub/x.toml`).
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (cwd == "/" ? "" : cwd) + "/" + path
+    }
+
     /// The parent directory of `path`.
     static func parent(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }

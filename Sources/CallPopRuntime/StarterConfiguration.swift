@@ -107,11 +107,14 @@ public struct StarterConfiguration: Sendable, Hashable {
     /// Writes the file to `path` (directory mode 700, file mode 600); an existing file is
     /// kept unless `force`.
     public func write(to path: String, force: Bool) throws(UserFileError) {
-        let directory = UserFiles.parent(path)
+        let absolute = UserFiles.absolute(path)
+        let directory = UserFiles.parent(absolute)
+        let existed = UserFiles.kind(directory) == .directory
         try UserFiles.makeDirectories(directory, mode: 0o700)
-        // The directory may hold password files: tighten it even when it existed.
-        guard chmod(directory, 0o700) == 0 else { throw UserFileError("restrict permissions of", directory) }
-        try UserFiles.write(text, to: path, mode: 0o600, replace: force)
+        // A directory made here may later hold password files: keep it private. One that
+        // existed (a shared /etc/xdg/callpop, /tmp) is never changed.
+        if !existed, chmod(directory, 0o700) != 0 { throw UserFileError("restrict permissions of", directory) }
+        try UserFiles.write(text, to: absolute, mode: 0o600, replace: force)
     }
 
     /// The name in the passwd entry of the current user: the GECOS field up to its first comma.

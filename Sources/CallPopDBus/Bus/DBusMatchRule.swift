@@ -40,6 +40,9 @@ public struct DBusMatchRule: Sendable, Hashable {
     public func matches(_ message: DBusMessage) -> Bool {
         guard message.kind == .signal else { return false }
         if let sender, sender.hasPrefix(":"), message.sender != sender { return false }
+        // Signals "from the bus" (NameOwnerChanged) must really come from it: any client can
+        // send a unicast signal to us that the match rule would not have filtered.
+        if sender == "org.freedesktop.DBus", message.sender != sender { return false }
         if let path, message.path != path { return false }
         if let interface, message.interface != interface { return false }
         if let member, message.member != member { return false }
