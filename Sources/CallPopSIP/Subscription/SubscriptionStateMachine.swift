@@ -333,7 +333,8 @@ public struct SubscriptionStateMachine: Sendable {
             do {
                 actions += try tracker.apply(notifyBody: notify.body).map(SubscriptionAction.emit)
             } catch {
-                actions.append(.report(SourceReport(.warning, "ignored a NOTIFY from the SIP server: \(error)")))
+                // The reason may quote the server's bytes (an element name): clean it for the log.
+                actions.append(.report(SourceReport(.warning, "ignored a NOTIFY from the SIP server: \(CallVariables.clean("\(error)"))")))
             }
         } else {
             actions.append(.report(SourceReport(.warning, "ignored a NOTIFY body of type \(SIPText.stripControls(String(contentType?.prefix(60) ?? "")))")))
