@@ -109,12 +109,23 @@ public struct StarterConfiguration: Sendable, Hashable {
     public func write(to path: String, force: Bool) throws(UserFileError) {
         let absolute = UserFiles.absolute(path)
         let directory = UserFiles.parent(absolute)
-        let existed = UserFiles.kind(directory) == .directory
         try UserFiles.makeDirectories(directory, mode: 0o700)
-        // A directory made here may later hold password files: keep it private. One that
-        // existed (a shared /etc/xdg/callpop, /tmp) is never changed.
-        if !existed, chmod(directory, 0o700) != 0 { throw UserFileError("restrict permissions of", directory) }
+        // The user's own callpop directory may hold password files: keep it private, even
+        // when it existed. Any other directory (/tmp, a shared /etc/xdg/callpop) is left alone.
+        if Self.isPrivateConfigurationDirectory(directory), chmod(directory, 0o700) != 0 {
+            throw UserFileError("restrict permissions of", directory)
+        }
         try UserFiles.write(text, to: absolute, mode: 0o600, replace: force)
+    }
+
+    /// A directory named `callpop` that the current user owns, outside `/etc` (system-wide
+    /// defaults there must stay readable by every user).
+    static func isPrivateConfigurationDirectory(_ directory: String) -> Bool {
+        var st = stat()
+        guard directory.split(separator: "/").last == "callpop", stat(directory, &st) == 0, st.st_uid == getuid() else {
+            return false
+        }
+        return !directory.hasPrefix("/etc/")
     }
 
     /// The name in the passwd entry of the current user: the GECOS field up to its first comma.
