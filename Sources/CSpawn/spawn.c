@@ -43,7 +43,7 @@ struct reap_job {
     void *context;
 };
 
-static void *reap_main(void *arg) {
+static void reap_body(void *arg) {
     struct reap_job job = *(struct reap_job *)arg;
     free(arg);
     int status = 0;
@@ -52,7 +52,6 @@ static void *reap_main(void *arg) {
         r = waitpid(job.pid, &status, 0);
     } while (r < 0 && errno == EINTR);
     job.done(job.context, r < 0 ? -1 : status);
-    return NULL;
 }
 
 int callpop_reap_async(pid_t pid, callpop_reaped_fn done, void *context) {
@@ -61,13 +60,7 @@ int callpop_reap_async(pid_t pid, callpop_reaped_fn done, void *context) {
     job->pid = pid;
     job->done = done;
     job->context = context;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    pthread_t thread;
-    int rc = pthread_create(&thread, &attr, reap_main, job);
-    pthread_attr_destroy(&attr);
+    int rc = callpop_thread_start(reap_body, job);
     if (rc != 0) free(job);
     return rc;
 }

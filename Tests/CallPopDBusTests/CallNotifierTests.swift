@@ -187,6 +187,7 @@ struct CallNotifierTests {
             await server.emitActionInvoked(id: id, key: "crm")
             // The signals reach the notifier's actor through its own task: give it time to
             // handle them before the test's next update (a loaded machine can be slow here).
+            // Their order against the Notify reply no longer matters (closedBeforeTheReplyStillDismisses).
             try await Task.sleep(for: .milliseconds(300))
             await notifier.update(Self.notice(.ringing, call: "b"))
             _ = try await server.waitForCalls(2, "call b's Notify")

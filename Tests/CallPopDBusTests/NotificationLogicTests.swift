@@ -84,6 +84,19 @@ struct NotificationLogicTests {
         #expect(machine.actionInvoked(id: 4, key: "crm") == [])
     }
 
+    /// The server's NotificationClosed may be handled before its reply to Notify (they reach
+    /// different tasks): the user's dismissal still holds.
+    @Test func closedBeforeTheReplyStillDismisses() {
+        var machine = NotificationStateMachine(settings: NotificationSettings())
+        _ = machine.serverAppeared(ServerCapabilities(["actions"]))
+        _ = machine.update(Self.notice)
+        #expect(machine.notificationClosed(id: 5) == [])
+        #expect(machine.notifyReplied(callID: "c", id: 5, generation: machine.generation) == [])
+        var answered = Self.notice
+        answered.phase = .answered
+        #expect(machine.update(answered) == [], "a dismissed notification came back")
+    }
+
     @Test func failedNotifyIsLoggedAndTheNextChangeShowsFresh() {
         var machine = NotificationStateMachine(settings: NotificationSettings())
         _ = machine.serverAppeared(ServerCapabilities(["actions"]))

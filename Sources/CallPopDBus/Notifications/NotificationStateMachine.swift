@@ -43,6 +43,10 @@ struct NotificationStateMachine {
     /// Notifications we asked to close, until the server confirms: a click
     /// that crossed our close on the bus still opens the rule.
     private var closingNotices: [UInt32: CallNotice] = [:]
+    /// Ids the server said it closed before we learned which call they belong to: the
+    /// `NotificationClosed` signal and the `Notify` reply travel to different tasks and
+    /// may be handled in either order. Bounded: only the newest few matter.
+    private var closedBeforeReply: [UInt32] = []
 
     init(settings: NotificationSettings) {
         self.settings = settings
@@ -72,6 +76,13 @@ struct NotificationStateMachine {
         if let old = entry.id, old != id { callByNotification[old] = nil }
         entry.id = id
         callByNotification[id] = callID
+        if let early = closedBeforeReply.firstIndex(of: id) {
+            closedBeforeReply.remove(at: early)
+            calls[callID] = entry
+            var actions = notificationClosed(id: id)
+            if let current = calls[callID] { actions += finishReply(current) }
+            return actions
+        }
         return finishReply(entry)
     }
 
@@ -127,7 +138,13 @@ struct NotificationStateMachine {
     /// The server closed notification `id` (expired, dismissed, or on our request).
     mutating func notificationClosed(id: UInt32) -> [Action] {
         closingNotices[id] = nil
-        guard let callID = callByNotification.removeValue(forKey: id), var entry = calls[callID] else { return [] }
+        guard let callID = callByNotification.removeValue(forKey: id), var entry = calls[callID] else {
+            if calls.values.contains(where: \.pending) {
+                closedBeforeReply.append(id)
+                if closedBeforeReply.count > 16 { closedBeforeReply.removeFirst() }
+            }
+            return []
+        }
         guard entry.id == id else { return [] }
         entry.id = nil
         if entry.notice.phase == .ringing || entry.notice.phase == .answered {
@@ -146,6 +163,7 @@ struct NotificationStateMachine {
         capabilities = nil
         callByNotification.removeAll()
         closingNotices.removeAll()
+        closedBeforeReply.removeAll()
         for key in calls.keys {
             calls[key]?.id = nil
             calls[key]?.pending = false
