@@ -97,6 +97,23 @@ struct NotificationLogicTests {
         #expect(machine.update(answered) == [], "a dismissed notification came back")
     }
 
+    /// Calls that never end (a hostile source, lost hang-ups) cannot pile up notifications.
+    @Test func theOldestCallsNotificationIsClosedBeyondTheLimit() {
+        var machine = NotificationStateMachine(settings: NotificationSettings())
+        _ = machine.serverAppeared(ServerCapabilities(["actions"]))
+        for n in 0..<NotificationStateMachine.maximumCalls {
+            var notice = Self.notice
+            notice.callID = "flood-\(n)"
+            _ = machine.update(notice)
+            _ = machine.notifyReplied(callID: notice.callID, id: UInt32(100 + n), generation: machine.generation)
+        }
+        var one = Self.notice
+        one.callID = "one-more"
+        let actions = machine.update(one)
+        #expect(actions.first == .close(id: 100), "\(actions)")
+        #expect(actions.count == 2)
+    }
+
     @Test func failedNotifyIsLoggedAndTheNextChangeShowsFresh() {
         var machine = NotificationStateMachine(settings: NotificationSettings())
         _ = machine.serverAppeared(ServerCapabilities(["actions"]))

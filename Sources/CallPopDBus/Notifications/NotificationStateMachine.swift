@@ -57,8 +57,35 @@ struct NotificationStateMachine {
 
     // MARK: Inputs
 
+    /// At most this many calls keep a notification (missed calls stay until the user closes
+    /// them); beyond it the oldest is closed, so a flood of calls cannot grow state or screen.
+    static let maximumCalls = 32
+    /// Call ids in the order they first appeared, for closing the oldest.
+    private var arrival: [String] = []
+
     /// A call changed.
     mutating func update(_ notice: CallNotice) -> [Action] {
+        let evictions = calls[notice.callID] == nil ? admit(notice.callID) : []
+        return evictions + updateKnown(notice)
+    }
+
+    /// Makes room for a new call by forgetting (and closing) the oldest ones.
+    private mutating func admit(_ callID: String) -> [Action] {
+        var actions: [Action] = []
+        if arrival.count > 4 * Self.maximumCalls { arrival.removeAll { calls[$0] == nil } }
+        while calls.count >= Self.maximumCalls, !arrival.isEmpty {
+            let oldest = arrival.removeFirst()
+            guard let entry = calls.removeValue(forKey: oldest) else { continue }
+            if let id = entry.id {
+                callByNotification[id] = nil
+                actions.append(.close(id: id))
+            }
+        }
+        arrival.append(callID)
+        return actions
+    }
+
+    private mutating func updateKnown(_ notice: CallNotice) -> [Action] {
         var entry = calls[notice.callID] ?? Entry(notice: notice)
         entry.notice = notice
         if entry.pending {
