@@ -188,9 +188,9 @@ public actor Agent {
         } else {
             logger.info("\(decision.line)")
         }
+        // Launch first: the observers (the D-Bus signal) must not sit on the event-to-popup path.
+        if decision.verdict == .launch, !options.dryRun, let plan = decision.plan { launch(plan, for: decision) }
         for observer in observers { await observer.decided(decision) }
-        guard decision.verdict == .launch, !options.dryRun, let plan = decision.plan else { return }
-        launch(plan, for: decision)
     }
 
     private func launch(_ plan: LaunchPlan, for decision: Decision) {

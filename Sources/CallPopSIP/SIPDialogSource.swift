@@ -44,7 +44,7 @@ public struct SIPDialogSource: CallEventSource {
         let configuration = configuration
         let seed = seed
         let started = DetachedThread.start {
-            SubscriptionLoop(configuration: configuration, wakeFD: wake.readFD, seed: seed) { continuation.yield($0) }.run()
+            SubscriptionLoop(configuration: configuration, wakeFD: wake.readEnd, seed: seed) { continuation.yield($0) }.run()
             continuation.finish()
         }
         guard started else { throw SIPSourceError("cannot start the SIP source: the system refused a new thread (out of memory or process limits)") }
@@ -56,7 +56,7 @@ public struct SIPDialogSource: CallEventSource {
                 }
             }
         } onCancel: {
-            wake.signal()
+            wake.wake()
         }
     }
 }

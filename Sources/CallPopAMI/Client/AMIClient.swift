@@ -35,7 +35,8 @@ public struct AMIClient: CallEventSource {
         guard !configuration.devices.isEmpty else {
             throw AMIError(.invalidConfiguration, "no devices to follow: set [user] number or [pbx] devices")
         }
-        let wake = try WakePipe()
+        let wake: WakePipe
+        do { wake = try WakePipe() } catch { throw AMIError(.systemResources, error.description) }
         let (outputs, continuation) = AsyncStream.makeStream(of: AMIConnectionLoop.Output.self)
         let finished = ThreadCompletion()
         let loop = AMIConnectionLoop(

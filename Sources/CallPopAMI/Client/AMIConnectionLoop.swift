@@ -1,5 +1,6 @@
 import CallPopCore
 import CallPopCurl
+import CallPopPlatform
 
 /// The blocking side of the AMI source, run on its own thread: connect,
 /// execute the session's actions, wait in `poll` until input, the session's

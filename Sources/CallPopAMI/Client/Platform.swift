@@ -3,46 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import CallPopPlatform
 
-/// The only libc contact of the AMI client: a wake-up pipe and `poll`.
-
-/// A self-pipe that wakes the I/O thread out of `poll` (for cancellation).
-/// Both ends are closed when the last owner lets go.
-final class WakePipe: @unchecked Sendable {
-    // Immutable after init; `write` and `drain` are safe from any thread.
-    let readEnd: Int32
-    private let writeEnd: Int32
-
-    init() throws(AMIError) {
-        var ends: [Int32] = [-1, -1]
-        guard pipe(&ends) == 0 else {
-            throw AMIError(.invalidConfiguration, "cannot create a pipe: \(String(cString: strerror(errno)))")
-        }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
-        }
-        readEnd = ends[0]
-        writeEnd = ends[1]
-    }
-
-    deinit {
-        close(readEnd)
-        close(writeEnd)
-    }
-
-    /// Wakes the thread (idempotent: a full pipe already means "wake up").
-    func wake() {
-        var byte: UInt8 = 1
-        _ = write(writeEnd, &byte, 1)
-    }
-
-    /// `true` when `wake` was called; the pipe stays readable so every later wait returns at once.
-    func isAwake() -> Bool {
-        var entry = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, 0) > 0
-    }
-}
+/// The only libc contact of the AMI client: `poll` on its socket and its `WakePipe`.
 
 /// What `waitFor` saw.
 struct PollResult {

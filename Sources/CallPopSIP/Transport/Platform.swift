@@ -234,34 +234,6 @@ extension SocketAddress {
     }
 }
 
-/// A self-pipe that wakes the I/O thread when the source is cancelled.
-final class WakePipe: Sendable {
-    let readFD: Int32
-    let writeFD: Int32
-
-    init() throws(SystemCallError) {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw SystemCallError(call: "pipe", code: errno) }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, O_NONBLOCK)
-        }
-        readFD = fds[0]
-        writeFD = fds[1]
-    }
-
-    deinit {
-        close(readFD)
-        close(writeFD)
-    }
-
-    /// Wakes the poller; async-signal-safe and idempotent enough (the pipe only needs to be readable).
-    func signal() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(writeFD, &byte, 1)
-    }
-}
-
 /// Waits until one of `fds` is readable or `timeout` seconds pass (`nil`: forever).
 /// Returns the readable descriptors.
 func waitReadable(_ fds: [Int32], timeout: Double?) -> Set<Int32> {
