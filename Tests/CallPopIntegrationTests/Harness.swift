@@ -37,9 +37,11 @@ struct Harness: Sendable {
         // and CALLPOP_CALLERNUM environment values, "END".
         let script = """
             #!/bin/sh
-            out="$RECORD_DIR/$(basename "$0").log"
+            out="$RECORD_DIR/$(basename "$0").log"; record=$(mktemp)
             { printf 'BEGIN\\0%s\\0' "$#"; for a in "$@"; do printf '%s\\0' "$a"; done
-              printf '%s\\0' "$CALLPOP_CALLERNAME" "$CALLPOP_CALLERNUM"; printf 'END\\0'; } >> "$out"
+              printf '%s\\0' "$CALLPOP_CALLERNAME" "$CALLPOP_CALLERNUM"; printf 'END\\0'; } > "$record"
+            # One append per invocation: two popups of one call may record at the same moment.
+            cat "$record" >> "$out"; rm -f "$record"
             """
         for name in ["browser", "app"] {
             let path = directory.appendingPathComponent(name)
