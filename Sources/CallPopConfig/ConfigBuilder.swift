@@ -457,6 +457,7 @@ struct ConfigBuilder {
         if let offset, let p = position { position = SourcePosition(line: p.line, column: p.column + 1 + offset) }
         var d = ConfigDiagnostic(position: position, message: message, isWarning: warning)
         d.file = layer?.path ?? ""
+        d.key = path
         diagnostics.append(d)
     }
 }

@@ -1,4 +1,5 @@
-internal import CSpawn
+internal import CallPopCore
+internal import CPlatform
 internal import Glibc
 
 /// The one place that starts processes (through the C helper that sets up the child).
@@ -14,7 +15,7 @@ enum Spawn {
         let rc = callpop_spawn(argv[0], cArgv, cEnv, &pid)
         guard rc == 0 else {
             let reason = rc == ENOENT ? "not found on PATH" : String(cString: strerror(rc))
-            throw LaunchError(message: "cannot start '\(argv[0])': \(reason)")
+            throw LaunchError(.spawnFailed, "cannot start '\(argv[0])': \(reason)")
         }
         return pid
     }

@@ -1,5 +1,7 @@
 import CallPopAMI
 import CallPopCore
+import CallPopHashing
+import CallPopTestSupport
 import Testing
 
 /// The protocol state machine, driven without a network or a clock.

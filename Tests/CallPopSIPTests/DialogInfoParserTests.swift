@@ -1,4 +1,5 @@
 import CallPopSIP
+import CallPopTestSupport
 import Testing
 
 @Suite struct DialogInfoParserTests {
@@ -105,16 +106,16 @@ import Testing
         ("\u{0}\u{1}\u{2}garbage<<<>>>", "binary garbage"),
     ])
     func rejectsHostileDocuments(text: String, why: String) {
-        #expect(throws: DialogInfoParseError.self, "\(why)") { try DialogInfoParser.parse(Array(text.utf8)) }
+        #expect(throws: SIPError.self, "\(why)") { try DialogInfoParser.parse(Array(text.utf8)) }
     }
 
     @Test func rejectsDeepNestingAndHugeDocuments() {
         let deep = "<dialog-info version=\"1\">" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000) + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(deep.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(deep.utf8)) }
         let huge = "<dialog-info version=\"1\">" + String(repeating: " ", count: DialogInfoParser.maxBytes) + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(huge.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(huge.utf8)) }
         let many = "<dialog-info version=\"1\">" + (0...DialogInfoParser.maxDialogs).map { "<dialog id=\"d\($0)\"><state>early</state></dialog>" }.joined() + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(many.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(many.utf8)) }
     }
 
     @Test func stripsControlCharactersFromDisplayNames() throws {
@@ -124,7 +125,7 @@ import Testing
     }
 
     @Test func randomAndMutatedBytesNeverCrash() throws {
-        var generator = SeededGenerator(state: 99)
+        var generator = SplitMix64(seed: 99)
         let original = Array(Self.rfcConfirmed.utf8)
         for round in 0..<1000 {
             var bytes: [UInt8]

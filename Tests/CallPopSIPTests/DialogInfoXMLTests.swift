@@ -13,7 +13,7 @@ import Testing
             _ = try DialogInfoParser.parse(bytes)
             return nil
         } catch {
-            return error.reason
+            return error.detail
         }
     }
 

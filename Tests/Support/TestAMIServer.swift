@@ -1,3 +1,4 @@
+import CallPopHashing
 internal import CallPopAMI
 public import CallPopCore
 import Foundation

@@ -39,14 +39,11 @@ struct TrackedChannel: Sendable {
 
 /// Cleaning of text that comes from the PBX (caller ID is typed by strangers).
 enum AMIText {
-    /// Removes control characters, maps Asterisk's `<unknown>` placeholder and `nil` to "".
+    /// Maps Asterisk's `<unknown>` placeholder and `nil` to "", and cleans the rest with
+    /// the one policy for hostile text (a call variable's rule: it becomes one).
     static func clean(_ value: String?) -> String {
         guard let value, value != "<unknown>" else { return "" }
-        // Nearly always printable ASCII: keep the string as it is, without a copy.
-        if value.utf8.allSatisfy({ (0x20...0x7e).contains($0) }) { return value }
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: value.unicodeScalars.filter { $0.properties.generalCategory != .control })
-        return String(scalars)
+        return UntrustedText.templateValue(value)
     }
 
     /// Like `clean`, but `nil` when nothing is left.

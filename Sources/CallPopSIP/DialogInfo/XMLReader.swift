@@ -1,3 +1,4 @@
+import CallPopCore
 /// A small, strict pull reader for the XML that SIP servers send in `application/dialog-info+xml`
 /// bodies (RFC 4235), written for hostile input.
 ///
@@ -104,7 +105,7 @@ struct XMLReader {
             guard expected.first != "version" || name == "version" else { throw failure("XML declaration without a version") }
             try expectEquals()
             let value = String(decoding: try readQuoted(), as: UTF8.self)
-            let printable = SIPText.stripControls(String(value.prefix(20)))
+            let printable = UntrustedText.clean(value.prefix(20), for: .logLine)
             switch name {
             case "version":
                 let minor = value.utf8.dropFirst(2)

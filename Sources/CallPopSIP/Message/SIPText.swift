@@ -64,13 +64,6 @@ enum SIPText {
         return out
     }
 
-    /// Drops control characters (C0, DEL, C1): caller IDs are typed by strangers.
-    static func stripControls(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { scalar in
-            !(scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value))
-        }))
-    }
-
     /// Decodes `%XX` escapes; invalid escapes stay as written, invalid UTF-8 becomes U+FFFD.
     static func percentDecode(_ text: String) -> String {
         guard text.contains("%") else { return text }
