@@ -117,7 +117,9 @@ let package = Package(
         .testTarget(
             name: "CallPopSourcesTests",
             dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopRuntimeTests", dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopTestSupport"]),
+        .testTarget(
+            name: "CallPopRuntimeTests",
+            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
     ]

@@ -16,7 +16,8 @@ public protocol AgentObserver: Sendable {
 /// and reloads arrive from different tasks.
 public actor Agent {
     private var engine: DecisionEngine
-    private(set) var configuration: Configuration
+    /// The configuration in force.
+    public private(set) var configuration: Configuration
     private let options: Options
     private let logger: Logger
     private let launcher: ProcessLauncher

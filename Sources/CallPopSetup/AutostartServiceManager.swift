@@ -24,7 +24,7 @@ public struct SystemctlUserManager: UserServiceManager {
     /// Runs `systemctl --user …` and waits for it (these are short commands, and
     /// `callpop autostart` is a one-shot command on the main thread, not the agent).
     public func systemctl(_ arguments: [String]) -> Int32? {
-        let plan = LaunchPlan(action: "systemctl", url: nil, argv: ["systemctl", "--user"] + arguments, environment: [:])
+        let plan = LaunchPlan(action: .app, url: nil, argv: ["systemctl", "--user"] + arguments, environment: [:])
         let done = DispatchSemaphore(value: 0)
         let status = StatusBox()
         do {

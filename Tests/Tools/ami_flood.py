@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A flooding Asterisk for the backpressure tests: speaks just enough AMI for callpop
 (banner, MD5 Challenge or plain Login, CoreShowChannels, Ping, Logoff), then sends the
-recorded inbound-answered call (Tests/Fixtures/asterisk-22) over and over, each copy with
-new call ids, as fast as the socket takes it, for --seconds. Halfway it sends one marked
+recorded inbound-answered call (Tests/Fixtures/asterisk-22) over and over, as fast as the
+socket takes it, for --seconds: 1,000 copies with distinct call ids are built once and sent
+in turn (far more than callpop remembers of ended calls, so every copy is a new call). Halfway it sends one marked
 call (caller --mark-number) and writes the wall-clock time its last byte was accepted by
 the socket to --mark-file. Every action the client sends is logged to --log.
 
@@ -113,6 +114,8 @@ threading.Thread(target=answer_actions, daemon=True).start()
 logged_in.wait()
 time.sleep(args.delay)
 log.write("flood-start %.6f\n" % time.time())
+batch = 100
+copies = [b"".join(copy(i * batch + j) for j in range(batch)) for i in range(10)]
 start = time.monotonic()
 n = 0
 marked = False
@@ -123,8 +126,8 @@ try:
             with open(args.mark_file, "w") as f:
                 f.write("%.6f %d.0\n" % (time.time(), 1700000000 + 999_999))
             marked = True
-        send(copy(n))
-        n += 1
+        send(copies[(n // batch) % len(copies)])
+        n += batch
 except OSError:
     pass
 log.write("flood-end %.6f calls %d\n" % (time.time(), n))
