@@ -98,6 +98,10 @@ let package = Package(
         .testTarget(
             name: "CallPopIntegrationTests",
             dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopTestSupport"]),
+
+        // Set-up commands' logic (#9 creates this target; here only `callpop handler`, #13).
+        .target(name: "CallPopSetup", dependencies: ["CallPopCore", "CallPopLaunch"]),
+        .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopTestSupport"]),
     ]
 )
 
