@@ -13,6 +13,7 @@ import Testing
         ("Order ID12345678 or call 0800 123 4567", "08001234567"),
         ("Account 123456789012345678901234 then 020 7123 4567", "02071234567"),
         ("tel:+44-20-7123-4567;ext=9", "+442071234567 ext 9"),
+        ("callto://+442071234567\n", "+442071234567"),
         ("<a href=\"tel:+442071234567\">call</a>", "+442071234567"),
         ("Tel.: +41 44 668 18 00 x123", "+41446681800 ext 123"),
         ("\u{202A}+44 20 7123 4567\u{202C} sent from WhatsApp", "+442071234567"),
@@ -34,6 +35,16 @@ import Testing
     func refuses(text: String, code: DialError.Code) {
         #expect(throws: DialError.self) { try NumberFinder.firstNumber(in: text) }
         do { _ = try NumberFinder.firstNumber(in: text) } catch { #expect(error.code == code) }
+    }
+
+    /// Texts built to make a naive scanner quadratic are searched in one pass (a 512 KiB
+    /// text of each kind; quadratic work here would take minutes, not milliseconds).
+    @Test(arguments: ["+", "\u{200B}", "1 ", "(", "x1", "12-34-56 "])
+    func adversarialTextsAreLinear(unit: String) {
+        let text = String(repeating: unit, count: (512 * 1024) / unit.utf8.count)
+        let start = ContinuousClock.now
+        _ = try? NumberFinder.firstNumber(in: text)
+        #expect(ContinuousClock.now - start < .seconds(5))
     }
 
     @Test func hugeTextIsRefusedUnread() {

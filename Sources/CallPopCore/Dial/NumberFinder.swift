@@ -30,14 +30,15 @@ public enum NumberFinder {
         if isURI(scalars, whole) {
             return try DialInput.parse(String(String.UnicodeScalarView(scalars[whole])))
         }
+        let firstInvisible = scalars.firstIndex { DialCharacter($0) == .invisible } ?? scalars.count
         var index = 0
         while let (range, remoteExtension, end) = candidate(scalars, from: index) {
             index = end
             let isWholeText = TypedNumberParser.trim(scalars, range) == whole
             let digitCount = scalars[range].count(where: \.isASCIIDigit)
             guard digitCount >= minDigitsInText || isWholeText, !isDate(scalars, range) else { continue }
-            if let hidden = scalars[..<range.upperBound].firstIndex(where: { DialCharacter($0) == .invisible }) {
-                throw DialCharacter.refusal(scalars[hidden], at: hidden)
+            if firstInvisible < range.upperBound {
+                throw DialCharacter.refusal(scalars[firstInvisible], at: firstInvisible)
             }
             do {
                 var number = try TypedNumberParser.parse(scalars, range, source: .text, extensionSuffix: false, positions: true)
@@ -61,8 +62,7 @@ public enum NumberFinder {
             scan: while end < scalars.count {
                 switch DialCharacter(scalars[end]) {
                 case .digit: lastDigit = end; run = 0
-                case .plus where lastDigit == nil: break
-                case .separator, .mark, .invisible:
+                case .plus where lastDigit == nil, .separator, .mark, .invisible:
                     run += 1
                     if run > maxSeparatorRun { break scan }
                 default: break scan
@@ -86,7 +86,9 @@ public enum NumberFinder {
     private static func isStart(_ scalars: [Unicode.Scalar], _ index: Int) -> Bool {
         if index > 0, isWordCharacter(scalars[index - 1]) || scalars[index - 1] == "+" { return false }
         var next = index
-        while next < scalars.count, [.mark, .invisible].contains(DialCharacter(scalars[next])) { next += 1 }
+        while next < scalars.count, next - index < maxSeparatorRun, [.mark, .invisible].contains(DialCharacter(scalars[next])) {
+            next += 1
+        }
         guard next < scalars.count else { return false }
         if scalars[next].isASCIIDigit { return true }
         guard scalars[next] == "+" || scalars[next] == "(", next + 1 < scalars.count else { return false }
@@ -126,8 +128,7 @@ public enum NumberFinder {
     /// Whether the trimmed text is one URI of a dialled scheme.
     private static func isURI(_ scalars: [Unicode.Scalar], _ range: Range<Int>) -> Bool {
         let head = String(String.UnicodeScalarView(scalars[range].prefix(8))).lowercased()
-        return DialInput.schemes.contains { head.hasPrefix($0 + ":") }
-            && !scalars[range].contains { DialCharacter($0) == .separator && $0 != "-" && $0 != "." && $0 != "(" && $0 != ")" }
+        return DialInput.schemes.contains { head.hasPrefix($0 + ":") } && !scalars[range].contains { $0.properties.isWhitespace }
     }
 
     /// The text without the spaces, line breaks and harmless marks around it
