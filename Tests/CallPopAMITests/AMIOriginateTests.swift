@@ -141,6 +141,36 @@ import Testing
         #expect(outcomes.first?.hangupCause == 17)
     }
 
+    /// The `eventfilter`s docs/dial.md gives the PBX admin (the guide's two, and one for
+    /// callpop's `ActionID`s) keep everything the tracker and the mapper need: the failed
+    /// `OriginateResponse` names `PJSIP/201` without a dash, so the guide's alone would drop it.
+    @Test(arguments: ["click-to-dial", "click-to-dial-failed"])
+    func dialEventFiltersKeepTheOutcome(scenario: String) throws {
+        let text = String(decoding: try AMIStreams.recorded(scenario), as: UTF8.self)
+            .replacing("ActionID: dial-1", with: "ActionID: \(AMIOriginate.actionID(1))")
+        let messages = AMIStreams.messages(Array(text.utf8))
+        let filters = [
+            try Regex("Channel: (PJSIP|SIP|IAX2)/201-"), try Regex("Channel: Local/201@"),
+            try Regex("ActionID: " + AMIOriginate.actionIDPrefix),
+        ]
+        let filtered = messages.filter { message in
+            let text = message.fields.map { "\($0.key): \($0.value)\r\n" }.joined()
+            return filters.contains { text.contains($0) }
+        }
+        #expect(filtered.count < messages.count)
+        let originate = try AMIOriginate(
+            actionID: AMIOriginate.actionID(1), channel: "PJSIP/201", context: "internal", exten: "02079460000")
+        let (unfiltered, _) = Self.replay(messages, originate: originate)
+        #expect(Self.replay(filtered, originate: originate).0 == unfiltered)
+        #expect(unfiltered.map(\.result) == [scenario == "click-to-dial" ? .answered : .busy])
+        #expect(AMIStreams.callEvents(filtered) == AMIStreams.callEvents(messages))
+        let guideOnly = messages.filter { message in
+            let text = message.fields.map { "\($0.key): \($0.value)\r\n" }.joined()
+            return filters.dropLast().contains { text.contains($0) }
+        }
+        if scenario == "click-to-dial-failed" { #expect(Self.replay(guideOnly, originate: originate).0.isEmpty) }
+    }
+
     // MARK: - Other answers
 
     /// `Context: from-trunk`, where `_0.` does not exist (scenario.md): an immediate error.

@@ -92,6 +92,14 @@ public struct AMIOriginate: Sendable, Hashable {
         }
     }
 
+    /// The start of every click-to-dial `ActionID`; the PBX admin's `eventfilter` lets the
+    /// `OriginateResponse` events through by it (docs/dial.md).
+    public static let actionIDPrefix = "callpop-dial-"
+
+    /// The `ActionID` of the `sequence`th dial of a session: `callpop-dial-1`, ... (the
+    /// session's own actions are `callpop-N`).
+    public static func actionID(_ sequence: Int) -> String { actionIDPrefix + String(sequence) }
+
     /// A `ChannelId` no other channel on the PBX has: `callpop-` and 16 random hex digits.
     public static func makeChannelID(using generator: inout some RandomNumberGenerator) -> String {
         let hex = String(generator.next(), radix: 16)
