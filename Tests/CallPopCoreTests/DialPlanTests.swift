@@ -52,6 +52,13 @@ import Testing
         #expect(try uk.plan("7123 4567").e164 == nil)
     }
 
+    @Test func summaryForTheDryRunAndTheConfirmation() throws {
+        let plan = try Self.plan("44", "0", "00", prefix: "9", rewrites: [("00*", "+")])
+        #expect(try plan.plan("tel:+44-20-7123-4567;ext=22").summary == "902071234567 (national, +442071234567, then ask for extension 22)")
+        #expect(try plan.plan("+49 30 12345678").summary == "9+493012345678 (international, +493012345678, rewritten by 00* → +)")
+        #expect(try plan.plan("201").summary == "201 (internal)")
+    }
+
     @Test func outsideLinePrefixGoesBeforeExternalNumbersOnly() throws {
         let plan = try Self.plan("44", "0", "00", prefix: "9")
         #expect(try plan.plan("+44 20 7123 4567").number == "902071234567")

@@ -156,6 +156,16 @@ public struct PlannedDial: Sendable, Hashable {
     /// The number as parsed.
     public var input: DialNumber
 
+    /// One line for `callpop dial --dry-run` and the confirmation: the number as dialled,
+    /// then what else is known (`02071234567 (national, +442071234567, then ask for extension 22)`).
+    public var summary: String {
+        var notes = [kind.rawValue]
+        if let e164, e164 != number { notes.append(e164) }
+        if let rewrite { notes.append("rewritten by \(rewrite)") }
+        if let remoteExtension { notes.append("then ask for extension \(remoteExtension)") }
+        return "\(number) (\(notes.joined(separator: ", ")))"
+    }
+
     /// Creates a planned dial.
     public init(
         number: String, kind: Kind, e164: String?, remoteExtension: String? = nil, rewrite: DialRewrite? = nil,
