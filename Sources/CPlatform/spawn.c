@@ -12,6 +12,10 @@
 #include <sys/wait.h>
 
 int callpop_spawn(const char *file, char *const argv[], char *const envp[], pid_t *pid) {
+    return callpop_spawn_output(file, argv, envp, -1, pid);
+}
+
+int callpop_spawn_output(const char *file, char *const argv[], char *const envp[], int stdout_fd, pid_t *pid) {
     posix_spawnattr_t attr;
     posix_spawn_file_actions_t actions;
     sigset_t empty, all;
@@ -28,7 +32,10 @@ int callpop_spawn(const char *file, char *const argv[], char *const envp[], pid_
     posix_spawnattr_setsigdefault(&attr, &all);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    if (stdout_fd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+    else
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 
     rc = posix_spawnp(pid, file, &actions, &attr, argv, envp);

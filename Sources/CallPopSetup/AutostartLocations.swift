@@ -23,16 +23,11 @@ public struct AutostartLocations: Sendable, Hashable {
     /// Reads the locations from `environment` (`HOME`, `XDG_CONFIG_HOME`, `XDG_DATA_HOME`,
     /// `XDG_DATA_DIRS`, `XDG_RUNTIME_DIR`); relative values are ignored, as the spec says.
     public init(environment: [String: String]) {
-        func absolute(_ key: String) -> String? {
-            guard let value = environment[key], value.hasPrefix("/") else { return nil }
-            return value
-        }
-        let home = environment["HOME"] ?? ""
-        configHome = absolute("XDG_CONFIG_HOME") ?? home + "/.config"
-        dataHome = absolute("XDG_DATA_HOME") ?? home + "/.local/share"
-        let dirs = (environment["XDG_DATA_DIRS"] ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
-        dataDirs = dirs.isEmpty ? ["/usr/local/share", "/usr/share"] : dirs
-        runtimeDir = absolute("XDG_RUNTIME_DIR")
+        let directories = XDGDirectories(environment: environment)
+        configHome = directories.configHome
+        dataHome = directories.dataHome
+        dataDirs = directories.dataDirs
+        runtimeDir = directories.runtimeDir
     }
 
     /// The user's autostart entry, `~/.config/autostart/callpop.desktop`.
@@ -64,8 +59,5 @@ public struct AutostartLocations: Sendable, Hashable {
         return directories.map { $0 + "/" + Self.unitName }.first(where: Self.isFile)
     }
 
-    static func isFile(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
-    }
+    static func isFile(_ path: String) -> Bool { UserFiles.isFile(path) }
 }

@@ -1,16 +1,22 @@
 internal import Glibc
 
-/// Why a set-up command (`init`, `autostart`) could not do what was asked: the one error
-/// type of `CallPopSetup`.
+/// Why a set-up command (`init`, `autostart`, `handler`) could not do what was asked: the
+/// one error type of `CallPopSetup`.
 public struct SetupError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure.
-    public enum Code: Sendable, Hashable {
+    public enum Code: String, Sendable, Hashable {
         /// A file operation failed; `path` and `errno` say which and why.
         case file
         /// A file callpop needs is not installed (the unit, the autostart entry).
         case notInstalled
         /// The service manager refused a step.
         case serviceManager
+        /// A helper program (`xdg-mime`) is not installed.
+        case toolMissing
+        /// A helper program ran and failed.
+        case toolFailed
+        /// The path of the callpop executable cannot go into a desktop entry's `Exec=`.
+        case invalidExecutable
     }
 
     /// The kind of failure.
@@ -31,7 +37,7 @@ public struct SetupError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Any other failure.
-    init(_ code: Code, _ message: String, path: String? = nil) {
+    public init(_ code: Code, _ message: String, path: String? = nil) {
         self.code = code
         self.message = message
         self.path = path

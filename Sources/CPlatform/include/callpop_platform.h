@@ -7,6 +7,9 @@
 /// every descriptor above 2 closed. Returns 0 or an errno value.
 int callpop_spawn(const char *file, char *const argv[], char *const envp[], pid_t *pid);
 
+/// The same, with stdout on `stdout_fd` (a pipe the caller reads) instead of /dev/null.
+int callpop_spawn_output(const char *file, char *const argv[], char *const envp[], int stdout_fd, pid_t *pid);
+
 /// Called on the waiter thread with the waitpid status (or -1 when waitpid failed).
 typedef void (*callpop_reaped_fn)(void *context, int status);
 

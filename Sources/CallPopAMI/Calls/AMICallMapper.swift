@@ -52,6 +52,7 @@ public struct AMICallMapper: Sendable {
         case .bridgeEnter: return advanceOwnChannel(event, to: .answered)
         case .rename: rename(event); return []
         case .hangup: return hangup(event)
+        case .originateResponse: return originateResponse(event)
         }
     }
 
@@ -78,6 +79,12 @@ public struct AMICallMapper: Sendable {
         if let dest = event["DestChannel"], matcher.isUserChannel(dest),
             let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
         {
+            guard event["Channel"] != nil else {
+                // Dialled with no calling channel: an Originate rings the user's phone to place
+                // a call (click-to-dial). Not incoming; it becomes outgoing when it dials out.
+                _ = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+                return []
+            }
             return incomingDial(event, to: dest, uniqueID: uniqueID, linkedID: linkedID)
         }
         if matcher.isUserChannel(caller), !Self.isLocal(caller),
@@ -126,7 +133,7 @@ public struct AMICallMapper: Sendable {
             tracked.calledNumber = dialled
             tracked.remoteNumber = AMIText.clean(event["DestCallerIDNum"])
             if tracked.remoteNumber.isEmpty { tracked.remoteNumber = dialled }
-            tracked.remoteName = AMIText.clean(event["DestCallerIDName"])
+            tracked.remoteName = tracked.otherPartyName(AMIText.clean(event["DestCallerIDName"]))
             tracked.isColleague = matcher.isColleague(
                 channel: event["DestChannel"] ?? "", number: AMIText.clean(event["DestCallerIDNum"]))
         }
@@ -154,7 +161,10 @@ public struct AMICallMapper: Sendable {
 
     private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
         guard event["DialStatus"]?.uppercased() == "ANSWER" else { return [] }
-        if let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"] {
+        // Without a calling channel it is an Originate's leg: the user answered their own phone.
+        if let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"],
+            event["Channel"] != nil
+        {
             return advance(uniqueID, to: .answered)
         }
         if let caller = event["Channel"], matcher.isUserChannel(caller), let uniqueID = event["Uniqueid"] {
@@ -176,6 +186,23 @@ public struct AMICallMapper: Sendable {
         case "up": return advance(uniqueID, to: .answered)
         default: return []
         }
+    }
+
+    /// An Originate's user leg was answered and now dials `Exten` (click-to-dial): the call is
+    /// being placed. Comes before or after the leg's own `DialBegin` to the number.
+    private mutating func originateResponse(_ event: AMIMessage) -> [CallEvent] {
+        guard event["Response"]?.lowercased() == "success", let channel = event["Channel"],
+            matcher.isUserChannel(channel), let uniqueID = event["Uniqueid"],
+            var tracked = track(uniqueID: uniqueID, name: channel, linkedID: uniqueID, own: event, prefix: "")
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .outgoing
+            tracked.calledNumber = AMIText.clean(event["Exten"])
+            tracked.remoteNumber = tracked.calledNumber
+            tracked.remoteName = ""
+        }
+        channels[uniqueID] = tracked
+        return advance(uniqueID, to: .ringing)
     }
 
     private mutating func rename(_ event: AMIMessage) {

@@ -32,8 +32,14 @@ struct TrackedChannel: Sendable {
     mutating func updateConnectedLine(from message: AMIMessage) {
         let number = AMIText.clean(message["ConnectedLineNum"])
         if !number.isEmpty { remoteNumber = number }
-        let name = AMIText.clean(message["ConnectedLineName"])
+        let name = otherPartyName(AMIText.clean(message["ConnectedLineName"]))
         if !name.isEmpty { remoteName = name }
+    }
+
+    /// `name`, unless it is the user's own: `Dial()` copies the caller's name onto a callee
+    /// that has none, so a placed call shows the user's name for the far end.
+    func otherPartyName(_ name: String) -> String {
+        name == userName ? "" : name
     }
 }
 

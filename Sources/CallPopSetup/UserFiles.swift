@@ -1,7 +1,7 @@
 internal import Glibc
 
-/// The few file operations `callpop init` and `callpop autostart` need, on plain
-/// POSIX calls (no Foundation), each either done completely or reported.
+/// The few file operations the set-up commands (`init`, `autostart`, `handler`) need, on
+/// plain POSIX calls (no Foundation), each either done completely or reported.
 enum UserFiles {
     /// What is at a path, without following a final symbolic link.
     enum Kind: Equatable {
@@ -98,5 +98,37 @@ enum UserFiles {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return st.st_mode & 0o7777
+    }
+
+    /// Whether `path` is a regular file (following links).
+    static func isFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The file's text (at most 1 MiB), or `nil` when it does not exist.
+    static func read(_ path: String) throws(SetupError) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw SetupError("read", path)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw SetupError("read", path) }
+            if n == 0 { return String(decoding: bytes, as: UTF8.self) }
+            guard bytes.count + n <= 1 << 20 else { throw SetupError(.file, "\(path) is larger than 1 MiB", path: path) }
+            bytes += buffer[0..<n]
+        }
+    }
+
+    /// Replaces the file's content in one step, creating its directory; private to the user.
+    static func replace(_ path: String, with text: String) throws(SetupError) {
+        try makeDirectories(parent(path), mode: 0o700)
+        try write(text, to: path, mode: 0o600, replace: true)
     }
 }
