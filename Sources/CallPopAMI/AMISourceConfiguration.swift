@@ -1,4 +1,4 @@
-public import CallPopCore
+
 
 /// Everything the AMI source needs, filled by the configuration loader from `[pbx]` and `[user]`.
 public struct AMISourceConfiguration: Sendable {
@@ -99,13 +99,4 @@ public struct AMIEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `host:port`, with brackets around IPv6 addresses.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
-
-/// What goes wrong in `CallPopAMI`'s own checks: the one error type of the target.
-public typealias AMIError = CodedError<AMIErrorCode>
-
-/// The kinds of `AMIError`.
-public enum AMIErrorCode: Sendable, Hashable {
-    /// The settings cannot work (a bad URL).
-    case invalidConfiguration
 }

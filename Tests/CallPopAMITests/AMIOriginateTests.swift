@@ -258,12 +258,12 @@ import Testing
     static func make(
         actionID: String = "dial-1", channel: String = "PJSIP/201", context: String = "internal",
         exten: String = "02079460000", callerID: String? = "\"Alice Agent\" <201>", channelID: String? = nil
-    ) throws(AMIActionError) -> AMIOriginate {
+    ) throws(AMIError) -> AMIOriginate {
         try AMIOriginate(actionID: actionID, channel: channel, context: context, exten: exten, callerID: callerID, channelID: channelID)
     }
 
     @Test(arguments: [
-        ("Exten", "020\r\nAction: Hangup", AMIActionError.Code.controlCharacter),
+        ("Exten", "020\r\nAction: Hangup", AMIError.Code.controlCharacter),
         ("Exten", "020\u{0}", .controlCharacter),
         ("Exten", "020&PJSIP/666", .invalidValue),
         ("Exten", "020,60,D(1)", .invalidValue),
@@ -278,7 +278,7 @@ import Testing
         ("ActionID", "dial 1", .invalidValue),
         ("ChannelId", "popup\n1", .controlCharacter),
     ])
-    func refused(field: String, value: String, code: AMIActionError.Code) {
+    func refused(field: String, value: String, code: AMIError.Code) {
         do {
             _ = try Self.make(
                 actionID: field == "ActionID" ? value : "dial-1", channel: field == "Channel" ? value : "PJSIP/201",

@@ -31,21 +31,21 @@ public struct AMIOriginate: Sendable, Hashable {
     public init(
         actionID: String, channel: String, context: String, exten: String, priority: Int = 1,
         callerID: String? = nil, timeout: Duration = .seconds(30), channelID: String? = nil
-    ) throws(AMIActionError) {
+    ) throws(AMIError) {
         try Self.check("ActionID", actionID, max: 64, allowed: Self.isIdentifier)
         try Self.check("Channel", channel, max: 128) { Self.isIdentifier($0) || "/@:+".utf8.contains($0) }
         guard channel.contains("/") else {
-            throw AMIActionError(.invalidValue, field: "Channel", "Channel must name a device as Technology/resource, e.g. PJSIP/201")
+            throw AMIError(.invalidValue, field: "Channel", "Channel must name a device as Technology/resource, e.g. PJSIP/201")
         }
         try Self.check("Context", context, max: 79, allowed: Self.isIdentifier)
         try Self.check("Exten", exten, max: 64) { $0 >= 0x30 && $0 <= 0x39 || "*#+".utf8.contains($0) }
         if let callerID { try Self.check("CallerID", callerID, max: 256, nonASCII: true) { _ in true } }
         if let channelID { try Self.check("ChannelId", channelID, max: 128, allowed: Self.isIdentifier) }
         guard (1...999).contains(priority) else {
-            throw AMIActionError(.invalidValue, field: "Priority", "Priority must be between 1 and 999")
+            throw AMIError(.invalidValue, field: "Priority", "Priority must be between 1 and 999")
         }
         guard timeout >= .seconds(1), timeout <= .seconds(600) else {
-            throw AMIActionError(.invalidValue, field: "Timeout", "the ring timeout must be between 1 s and 10 min")
+            throw AMIError(.invalidValue, field: "Timeout", "the ring timeout must be between 1 s and 10 min")
         }
         self.actionID = actionID
         self.channel = channel
@@ -120,16 +120,16 @@ public struct AMIOriginate: Sendable, Hashable {
     /// rejects (and any non-ASCII character unless `nonASCII`).
     private static func check(
         _ field: String, _ value: String, max: Int, nonASCII: Bool = false, allowed: (UInt8) -> Bool
-    ) throws(AMIActionError) {
-        guard !value.isEmpty else { throw AMIActionError(.empty, field: field, "\(field) is empty") }
+    ) throws(AMIError) {
+        guard !value.isEmpty else { throw AMIError(.empty, field: field, "\(field) is empty") }
         guard value.utf8.count <= max else {
-            throw AMIActionError(.invalidValue, field: field, "\(field) is longer than \(max) bytes")
+            throw AMIError(.invalidValue, field: field, "\(field) is longer than \(max) bytes")
         }
         if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
-            throw AMIActionError(.controlCharacter, field: field, "\(field) contains a control character (CR, LF, NUL, ...)")
+            throw AMIError(.controlCharacter, field: field, "\(field) contains a control character (CR, LF, NUL, ...)")
         }
         guard value.utf8.allSatisfy({ $0 < 0x80 ? allowed($0) : nonASCII }) else {
-            throw AMIActionError(.invalidValue, field: field, "\(field) contains a character the PBX does not accept there")
+            throw AMIError(.invalidValue, field: field, "\(field) contains a character the PBX does not accept there")
         }
     }
 }
