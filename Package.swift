@@ -58,7 +58,7 @@ let package = Package(
         // PBX source: SIP dialog-event subscription (RFC 4235).
         .target(
             name: "CallPopSIP",
-            dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["CallPopCore", "CallPopXML", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
 
         // Desktop notifications and the control interface over libdbus-1.
         .target(
@@ -93,11 +93,18 @@ let package = Package(
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopAMITests", dependencies: ["CallPopAMI", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopXML", "CallPopTestSupport", "CallPopTestTools"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopIntegrationTests",
             dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopTestSupport"]),
+
+        // The strict XML reader (pure): SIP dialog-info bodies, CardDAV multistatus responses.
+        .target(name: "CallPopXML"),
+        .testTarget(name: "CallPopXMLTests", dependencies: ["CallPopXML", "CallPopTestTools"]),
+
+        // Test-only helpers with no product dependency: a seeded generator, input mutators.
+        .target(name: "CallPopTestTools", path: "Tests/Tools"),
     ]
 )
 

@@ -1,4 +1,5 @@
 import CallPopSIP
+import CallPopTestTools
 import Testing
 
 @Suite struct DNSSRVParserTests {

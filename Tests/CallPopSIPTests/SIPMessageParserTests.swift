@@ -1,5 +1,6 @@
 import CallPopSIP
 import CallPopTestSupport
+import CallPopTestTools
 import Testing
 
 @Suite struct SIPMessageParserTests {

@@ -1,3 +1,5 @@
+import CallPopXML
+
 /// Builds a `DialogInfo` from a reader's element events, by local name and depth;
 /// `result` is the document once its root element has started.
 struct DialogInfoBuilder {

@@ -1,3 +1,5 @@
+import CallPopXML
+
 /// Why a dialog-info body was rejected.
 public struct DialogInfoParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, safe to log.
