@@ -103,6 +103,11 @@ let package = Package(
         .target(name: "CallPopXML"),
         .testTarget(name: "CallPopXMLTests", dependencies: ["CallPopXML", "CallPopTestTools"]),
 
+        // Caller lookup logic (pure): vCard, CSV, number matching, the contact index, LDAP
+        // filters, CardDAV requests and responses, JSON field paths for CRM APIs.
+        .target(name: "CallPopLookup", dependencies: ["CallPopCore", "CallPopXML"]),
+        .testTarget(name: "CallPopLookupTests", dependencies: ["CallPopLookup", "CallPopCore", "CallPopTestTools"]),
+
         // Test-only helpers with no product dependency: a seeded generator, input mutators.
         .target(name: "CallPopTestTools", path: "Tests/Tools"),
     ]
