@@ -63,7 +63,7 @@ struct CSVColumns {
         given = first(["first name", "given name"])
         middle = first(["middle name", "additional name"])
         family = first(["last name", "family name", "surname"])
-        organisation = first(["organization name", "organization", "organisation", "company", "organization 1 - name", "org"])
+        organisation = first(["organization name", "organization", "organisation", "company", "organization 1 - name", "org", "firma"])
         url = first(["website 1 - value", "web page", "web page 1", "website", "url", "homepage"])
         id = first(["id", "uid"])
         note = first(["notes", "note"])
@@ -84,15 +84,16 @@ struct CSVColumns {
     }
 
     private static func isPhoneColumn(_ name: String) -> Bool {
-        let words = name.split { !$0.isLetter }
-        if words.contains(where: { ["fax", "pager", "telex", "label", "type", "email", "e-mail"].contains($0) }) { return false }
-        return words.contains { ["phone", "mobile", "number", "tel", "telephone", "cell", "isdn", "callback"].contains($0) }
+        // Stems, so German Outlook's "Mobiltelefon" and "Telefon geschäftlich" count too.
+        if ["fax", "pager", "telex", "label", "type", "mail"].contains(where: { name.contains($0) }) { return false }
+        if ["phone", "mobil", "telefon", "handy", "cell", "number", "nummer", "isdn", "callback"].contains(where: { name.contains($0) }) { return true }
+        return name.split { !$0.isLetter }.contains { $0 == "tel" }
     }
 
     private static func kind(of column: String) -> String {
-        if column.contains("mobile") || column.contains("cell") { return "cell" }
-        if column.contains("home") { return "home" }
-        if column.contains("business") || column.contains("work") || column.contains("company") { return "work" }
+        if column.contains("mobil") || column.contains("cell") || column.contains("handy") { return "cell" }
+        if column.contains("home") || column.contains("privat") { return "home" }
+        if ["business", "work", "company", "geschäft"].contains(where: { column.contains($0) }) { return "work" }
         return ""
     }
 

@@ -49,11 +49,11 @@ public struct JSONFieldPath: Sendable, Hashable, CustomStringConvertible {
                 position += 1
             } else {
                 let start = position
+                guard start == 0 || bytes[start - 1] == UInt8(ascii: ".") else { throw fail("expected . before a name") }
                 while position < bytes.count, bytes[position] != UInt8(ascii: "."), bytes[position] != UInt8(ascii: "[") {
                     guard bytes[position] != UInt8(ascii: "]"), bytes[position] != UInt8(ascii: "\"") else { throw fail("unexpected \(Character(Unicode.Scalar(bytes[position])))") }
                     position += 1
                 }
-                guard position == start || start == 0 || bytes[start - 1] == UInt8(ascii: ".") else { throw fail("expected . before a name") }
                 steps.append(.key(String(decoding: bytes[start..<position], as: UTF8.self)))
             }
         }
