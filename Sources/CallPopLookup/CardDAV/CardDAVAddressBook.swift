@@ -111,8 +111,8 @@ public struct CardDAVAddressBook: Sendable {
         etags[path] = nil
     }
 
-    /// `href` as a path without scheme, host and trailing `/`, with unreserved characters
-    /// percent-decoded, so one member written two ways is one key.
+    /// `href` as a path without scheme, host and trailing `/`, percent-decoded (except `%2F`,
+    /// which is not a separator), so a member written two ways (`b%40x.vcf`, `b@x.vcf`) is one key.
     static func path(_ href: String) -> String {
         var text = Substring(href)
         if let scheme = text.firstRange(of: "://") {
@@ -123,7 +123,7 @@ public struct CardDAVAddressBook: Sendable {
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "%"), utf8.count >= 2, let decoded = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16),
-               isUnreserved(decoded) {
+               decoded != UInt8(ascii: "/") {
                 bytes.append(decoded)
                 utf8 = utf8.dropFirst(2)
             } else {
@@ -132,10 +132,5 @@ public struct CardDAVAddressBook: Sendable {
         }
         while bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
     }
 }
