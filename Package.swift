@@ -108,6 +108,13 @@ let package = Package(
         .target(name: "CallPopLookup", dependencies: ["CallPopCore", "CallPopXML"]),
         .testTarget(name: "CallPopLookupTests", dependencies: ["CallPopLookup", "CallPopCore", "CallPopTestTools"]),
 
+        // LDAP directories through Debian's OpenLDAP client library; CLDAP is seen only by CallPopLDAP.
+        .systemLibrary(
+            name: "CLDAP", pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]),
+        .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
+        .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestTools"]),
+
         // Test-only helpers with no product dependency: a seeded generator, input mutators.
         .target(name: "CallPopTestTools", path: "Tests/Tools"),
     ]

@@ -125,6 +125,11 @@ import Testing
         #expect(matcher.number("040 1234567")?.e164 == nil)
     }
 
+    @Test(arguments: ["*)(uid=*)(telephoneNumber=0401234567", "\\2a", "=040 1234567", "|0401234567", "&1"])
+    func filterSyntaxBeforeTheDigitsIsNoLabel(text: String) {
+        #expect(Self.germany.number(text) == nil, "\(text)")
+    }
+
     @Test(arguments: [
         "*)(uid=*", "\u{0}\u{1}\u{7F}", String(repeating: "9", count: 40), "+", "()", "tel:", "sip:@", "#", "L0#", ";ext=1",
         String(repeating: "(0)", count: 100), "\u{202E}4940", "javascript:alert(1)",

@@ -1,5 +1,6 @@
 import CallPopCore
 import CallPopSIP
+import CallPopTestTools
 import CallPopTestSupport
 import Foundation
 import Glibc

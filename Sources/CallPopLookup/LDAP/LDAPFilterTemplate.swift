@@ -4,10 +4,11 @@ internal import CallPopCore
 ///
 /// Placeholders, each replaced by an RFC 4515-escaped value (wildcards can only come from the
 /// template itself):
-/// - `{LAST}`: the number's last significant digits (`NumberMatcher.minimumDigits` of them),
-///   for substring filters such as `(telephoneNumber=*{LAST})` that find every way a directory
-///   wrote the number (`040/1234567`, `+49 (0)40 1234567`) — the telephone-number matching rule
-///   ignores only spaces and hyphens, so exact filters miss those;
+/// - `{LAST}`: a substring match on the number's last significant digits
+///   (`NumberMatcher.minimumDigits` of them: `*1234567`), which finds every way a directory wrote
+///   the number (`040/1234567`, `+49 (0)40 1234567`) — the telephone-number matching rule ignores
+///   only spaces and hyphens, so exact filters miss those. A shorter number (an extension) is
+///   matched exactly instead, so `201` does not fetch every number ending in 201;
 /// - `{NUMBER}`: each form the number may be stored in (E.164, national, with the international
 ///   prefix, as received); the template is expanded once per form and the results OR-ed.
 ///
@@ -15,7 +16,7 @@ internal import CallPopCore
 /// produce a wrong contact.
 public struct LDAPFilterTemplate: Sendable, Hashable {
     /// The default: the usual number attributes of `inetOrgPerson`, by their last digits.
-    public static let standard = "(|(telephoneNumber=*{LAST})(mobile=*{LAST})(homePhone=*{LAST}))"
+    public static let standard = "(|(telephoneNumber={LAST})(mobile={LAST})(homePhone={LAST}))"
 
     /// The template as configured.
     public let source: String
@@ -26,7 +27,7 @@ public struct LDAPFilterTemplate: Sendable, Hashable {
         self.source = source
         let bytes = Array(source.utf8)
         guard bytes.first == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") else {
-            throw LookupError(.invalidFilterTemplate, "an LDAP filter must be one parenthesised filter, like (telephoneNumber=*{LAST})", column: 1)
+            throw LookupError(.invalidFilterTemplate, "an LDAP filter must be one parenthesised filter, like (telephoneNumber={LAST})", column: 1)
         }
         var depth = 0
         var usesNumber = false
@@ -63,7 +64,9 @@ public struct LDAPFilterTemplate: Sendable, Hashable {
     /// The filter for `number`; `nil` when it holds no phone number (then nothing is searched).
     public func filter(for number: String, matcher: NumberMatcher) -> String? {
         guard let parsed = matcher.number(number) else { return nil }
-        let last = LDAPFilterValue.escape(String(parsed.tail(matcher.minimumDigits)))
+        // The wildcard is ours; the digits are escaped like any value.
+        let digits = LDAPFilterValue.escape(String(parsed.tail(matcher.minimumDigits)))
+        let last = parsed.digits.utf8.count >= matcher.minimumDigits ? "*" + digits : digits
         let withLast = source.replacing("{LAST}", with: last)
         guard usesNumber else { return withLast }
         let expansions = Self.forms(of: number, parsed, plan: matcher).map { withLast.replacing("{NUMBER}", with: LDAPFilterValue.escape($0)) }

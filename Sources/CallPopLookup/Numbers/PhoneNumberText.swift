@@ -32,8 +32,11 @@ enum PhoneNumberText {
             } else if sawDigit {
                 // Letters (`ext`, `x`, `p`, `w`), `,` pauses, `*`: an extension or label follows.
                 break
+            } else if !isLabelCharacter(scalar) {
+                // `*)(uid=*)(telephoneNumber=040…` is not a label before a number.
+                return nil
             }
-            // Before the first digit anything else is a label (`Tel.:`, `Mobile`) and is skipped.
+            // Before the first digit a label (`Tel.:`, `Mobile`) is skipped.
             position += 1
         }
         guard sawDigit else { return nil }
@@ -80,6 +83,11 @@ enum PhoneNumberText {
         case 0xFF10...0xFF19: UInt8(scalar.value - 0xFF10)
         default: nil
         }
+    }
+
+    /// What may stand before a number as its label: letters, spaces, `.` and `:`.
+    private static func isLabelCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar == " " || scalar == "\t" || scalar == "." || scalar == ":"
     }
 
     private static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,18 +1,20 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// Runs lab programs with a clean signal mask. Foundation's `Process` hands children the
 /// spawning thread's mask, in which SIGTERM is blocked: a Kamailio started that way
-/// ignores stop.sh's SIGTERM. posix_spawn with SETSIGMASK/SETSIGDEF avoids that.
-enum ChildProcess {
-    struct SpawnError: Error, CustomStringConvertible {
-        let code: Int32
-        var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
+/// ignores stop.sh's SIGTERM. posix_spawn with SETSIGMASK/SETSIGDEF avoids that. It also
+/// waits with `waitpid`, where `Process` waits for a socket to close: a daemon that a script
+/// starts (slapd, Radicale) inherits that socket, and `Process` would never see the script end.
+public enum ChildProcess {
+    public struct SpawnError: Error, CustomStringConvertible {
+        public let code: Int32
+        public var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
     }
 
     /// Starts `arguments` (argv[0] a path) with extra environment; stdin is `input` (a
     /// descriptor the child gets as 0) or /dev/null, stdout goes to `output`.
-    static func spawn(
+    public static func spawn(
         _ arguments: [String], environment extra: [String: String] = [:], output: String = "/dev/null", input: Int32? = nil
     ) throws -> pid_t {
         var attributes = posix_spawnattr_t()
@@ -51,7 +53,7 @@ enum ChildProcess {
     }
 
     /// Waits for `pid` on a dedicated thread (never on the cooperative pool); the exit status.
-    static func wait(_ pid: pid_t) async -> Int32 {
+    public static func wait(_ pid: pid_t) async -> Int32 {
         await withCheckedContinuation { continuation in
             Thread {
                 var status: Int32 = 0
@@ -64,12 +66,12 @@ enum ChildProcess {
     }
 
     /// Runs to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], output: String = "/dev/null") async throws -> Int32 {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], output: String = "/dev/null") async throws -> Int32 {
         await wait(try spawn(arguments, environment: environment, output: output))
     }
 
     /// Whether something already answers on UDP 127.0.0.1:`port` (bind fails with EADDRINUSE).
-    static func udpPortBusy(_ port: UInt16) -> Bool {
+    public static func udpPortBusy(_ port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
