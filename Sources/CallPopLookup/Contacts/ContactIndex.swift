@@ -27,10 +27,9 @@ public struct ContactIndex: Sendable {
         let parsed = contact.numbers.compactMap { matcher.number($0.text) }
         contacts.append(contact)
         numbers.append(parsed)
-        for number in parsed {
-            if let e164 = number.e164 { byE164[e164, default: []].append(position) }
-            byTail[number.tail(matcher.minimumDigits), default: []].append(position)
-        }
+        // A contact with one number written twice is filed once under it.
+        for e164 in Set(parsed.compactMap(\.e164)) { byE164[e164, default: []].append(position) }
+        for tail in Set(parsed.map { $0.tail(matcher.minimumDigits) }) { byTail[tail, default: []].append(position) }
     }
 
     /// The contacts with a number that matches `text`: exact E.164 matches first, each once,
