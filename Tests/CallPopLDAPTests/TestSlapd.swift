@@ -8,29 +8,15 @@ struct TestSlapd {
     let port: UInt16
     let tlsPort: UInt16
 
-    static let script = TestProgram.repositoryRoot.appendingPathComponent("scripts/test-servers/slapd.sh").path
-
     static var available: Bool {
         TestProgram.available(["slapd", "slapadd", "ldapsearch", "openssl"], install: "scripts/deps.sh installs slapd ldap-utils openssl")
     }
 
     /// Runs `body` with a fresh server, stopped afterwards whatever happens.
-    static func with<T>(_ body: (TestSlapd) async throws -> T) async throws -> T {
-        let server = TestSlapd(
-            directory: FileManager.default.temporaryDirectory.appendingPathComponent("callpop-slapd-\(UUID().uuidString.prefix(8))").path,
-            port: TestProgram.freePort(), tlsPort: TestProgram.freePort())
-        let started = try await TestProgram.run(["/bin/bash", script, "start", server.directory, "\(server.port)", "\(server.tlsPort)"])
-        guard started.status == 0 else {
-            _ = try? await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            throw LDAPError(.serverDown, "slapd.sh start failed: \(started.output)")
-        }
-        do {
-            let result = try await body(server)
-            _ = try await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            return result
-        } catch {
-            _ = try? await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            throw error
+    static func with(_ body: (TestSlapd) async throws -> Void) async throws {
+        let server = TestSlapd(directory: TestServerScript.directory("slapd"), port: TestProgram.freePort(), tlsPort: TestProgram.freePort())
+        _ = try await TestServerScript.with("slapd.sh", directory: server.directory, arguments: ["\(server.port)", "\(server.tlsPort)"]) {
+            try await body(server)
         }
     }
 

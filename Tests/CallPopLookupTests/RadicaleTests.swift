@@ -9,7 +9,6 @@ import Testing
 /// requests go through `curl` as a child process; only CallPopLookup's request bodies and
 /// parsers are under test.
 @Suite(.serialized) struct RadicaleTests {
-    static let script = TestProgram.repositoryRoot.appendingPathComponent("scripts/test-servers/radicale.sh").path
     static let matcher = NumberMatcher(plan: NumberPlan(countryCode: "49"))
 
     struct Server {
@@ -40,23 +39,8 @@ import Testing
 
     static func withServer<T>(_ body: (Server) async throws -> T) async throws -> T? {
         guard TestProgram.available(["curl", "radicale"], install: "scripts/deps.sh installs radicale curl") else { return nil }
-        let server = Server(
-            directory: FileManager.default.temporaryDirectory.appendingPathComponent("callpop-radicale-\(UUID().uuidString.prefix(8))").path,
-            port: TestProgram.freePort())
-        let started = try await TestProgram.run(["/bin/bash", script, "start", server.directory, "\(server.port)"])
-        guard started.status == 0 else {
-            _ = try? await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            Issue.record("radicale.sh start failed: \(started.output)")
-            return nil
-        }
-        do {
-            let result = try await body(server)
-            _ = try await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            return result
-        } catch {
-            _ = try? await TestProgram.run(["/bin/bash", script, "stop", server.directory])
-            throw error
-        }
+        let server = Server(directory: TestServerScript.directory("radicale"), port: TestProgram.freePort())
+        return try await TestServerScript.with("radicale.sh", directory: server.directory, arguments: ["\(server.port)"]) { try await body(server) }
     }
 
     /// A full sync: sync-collection, then multiget of everything it listed.

@@ -9,6 +9,8 @@
 # contacts, vCard 3.0 and 4.0, numbers in mixed formats (see the generator below; the tests
 # in Tests/CallPopLookupTests/RadicaleTests.swift rely on it). Runs as the calling user.
 set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 usage() { echo "usage: $0 start DIR PORT | stop DIR" >&2; exit 2; }
 
@@ -94,18 +96,7 @@ CONF
 }
 
 stop() {
-    local dir=$1
-    if [[ -f "$dir/radicale.pid" ]]; then
-        local pid
-        pid=$(cat "$dir/radicale.pid")
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
+    stop_and_remove "$1" radicale.pid
 }
 
 case "${1:-}" in

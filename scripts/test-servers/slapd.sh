@@ -11,6 +11,8 @@
 # tests in Tests/CallPopLDAPTests rely on them). The TLS certificate is signed by a CA made here
 # (DIR/ca.pem), for StartTLS and ldaps:// tests.
 set -euo pipefail
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"
 
 usage() { echo "usage: $0 start DIR LDAP_PORT LDAPS_PORT | stop DIR" >&2; exit 2; }
 
@@ -128,18 +130,7 @@ CONF
 }
 
 stop() {
-    local dir=$1
-    if [[ -f "$dir/slapd.pid" ]]; then
-        local pid
-        pid=$(cat "$dir/slapd.pid")
-        kill -TERM "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    rm -rf "$dir"
+    stop_and_remove "$1" slapd.pid
 }
 
 case "${1:-}" in
