@@ -2,6 +2,7 @@ import CallPopCore
 import CallPopLookup
 import CallPopTestTools
 import CallPopXML
+import Foundation
 import Testing
 
 @Suite struct CardDAVTests {
@@ -155,5 +156,21 @@ import Testing
             book.apply(book.changes(fromSync: response), fetched: response)
         }
         #expect(parsed > 300)
+    }
+}
+
+extension CardDAVTests {
+    @Test func theMirrorSurvivesARestartThroughItsEncoding() throws {
+        var book = CardDAVAddressBook(directory: "d", collectionPath: "https://h/ab/")
+        let changes = book.changes(fromSync: try DAVMultistatus(parsing: Array("""
+            <d:multistatus xmlns:d="DAV:"><d:response><d:href>/ab/1.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag></d:prop>\
+            <d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response><d:sync-token>t1</d:sync-token></d:multistatus>
+            """.utf8)))
+        book.apply(changes, fetched: try DAVMultistatus(parsing: Self.multiget([("/ab/1.vcf", "\"1\"", "BEGIN:VCARD\nFN:One\nTEL:+49 40 1\nEND:VCARD\n")])))
+        let restored = try JSONDecoder().decode(CardDAVAddressBook.self, from: JSONEncoder().encode(book))
+        #expect(restored.syncToken == "t1")
+        #expect(restored.contacts == book.contacts)
+        #expect(restored.etags == ["/ab/1.vcf": "\"1\""])
+        #expect(restored.collectionPath == "/ab")
     }
 }

@@ -20,8 +20,9 @@ public struct CardDAVChanges: Sendable, Hashable {
 /// on a Depth 1 PROPFIND for servers without it), then `apply(_:fetched:)` with the
 /// `addressbook-multiget` response for `changes.fetch`. The token advances only when every
 /// change was fetched, so a failed fetch is retried by the next sync, and the ETags already
-/// recorded keep that retry from fetching anything twice.
-public struct CardDAVAddressBook: Sendable {
+/// recorded keep that retry from fetching anything twice. `Codable`, so the mirror can be kept
+/// on disk and a restart syncs from its token instead of from scratch.
+public struct CardDAVAddressBook: Sendable, Codable {
     /// The `[[directory]]` name put in every contact.
     public let directory: String
     /// The address book's own path (its response in a listing is not a member).

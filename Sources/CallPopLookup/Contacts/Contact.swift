@@ -3,7 +3,7 @@
 ///
 /// All text comes from address books, CRMs and servers, so it is untrusted: it is kept as
 /// read (control characters removed) and encoded by whoever puts it somewhere.
-public struct Contact: Sendable, Hashable {
+public struct Contact: Sendable, Hashable, Codable {
     /// The name to show (vCard `FN`, LDAP `cn`/`displayName`, a CRM's name field).
     public var name: String
     /// The organisation (vCard `ORG`, LDAP `o`), empty when unknown.
@@ -35,7 +35,7 @@ public struct Contact: Sendable, Hashable {
 }
 
 /// A phone number of a contact, as written, with the kinds the directory gave it.
-public struct ContactNumber: Sendable, Hashable {
+public struct ContactNumber: Sendable, Hashable, Codable {
     /// The number as the directory wrote it (`+49 (0)40 123-45`, `tel:+1-201-555-0123;ext=7`).
     public var text: String
     /// Lower-case kinds (`work`, `cell`, `home`, `voice`, `fax`) or a label; may be empty.
