@@ -5,11 +5,13 @@
 //
 // The layout shows the architecture, from the inside out:
 // - the domain (`CallPopCore`) and pure protocol targets (`CallPopAMI`, `CallPopSIP`,
-//   `CallPopHashing`): no sockets, threads or C libraries; tested byte by byte;
+//   `CallPopXML`, `CallPopLookup`, `CallPopHashing`): no sockets, threads or C libraries;
+//   tested byte by byte;
 // - `CallPopConfig`: TOML files → a validated configuration, built on the pure targets only;
 // - one target per outside world: `CallPopPlatform` (every libc contact: threads, the one
 //   poll loop and its bounded bridge to async code, sockets, signals), `CallPopCurl`,
-//   `CallPopDBus`, `CallPopLaunch`; C libraries only behind module maps seen by one wrapper;
+//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`; C libraries only behind module maps seen
+//   by one wrapper;
 // - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files), where a new one goes;
 // - `CallPopRuntime`: the long-running services; `CallPopSetup`: the set-up commands' logic;
 // - `callpop`: a thin executable.
@@ -35,6 +37,9 @@ let package = Package(
         .systemLibrary(
             name: "CDBus", pkgConfig: "dbus-1",
             providers: [.apt(["libdbus-1-dev"])]),
+        .systemLibrary(
+            name: "CLDAP", pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]),
         // The C half of the platform: posix_spawn flags glibc hides from Swift, small
         // detached threads, and an async-signal-safe signal handler.
         .target(name: "CPlatform"),
@@ -47,8 +52,13 @@ let package = Package(
         .target(name: "CallPopHashing"),
         // Asterisk Manager Interface: framing, messages, the session state machine, call mapping.
         .target(name: "CallPopAMI", dependencies: ["CallPopCore", "CallPopHashing"]),
+        // The strict XML reader: SIP dialog-info bodies, CardDAV multistatus responses.
+        .target(name: "CallPopXML"),
         // SIP dialog-event subscription (RFC 4235): messages, digest, dialog-info, the state machine.
-        .target(name: "CallPopSIP", dependencies: ["CallPopCore", "CallPopHashing"]),
+        .target(name: "CallPopSIP", dependencies: ["CallPopCore", "CallPopHashing", "CallPopXML"]),
+        // Caller lookup logic: vCard, CSV, number matching, the contact index, LDAP filters,
+        // CardDAV requests and responses, JSON field paths for CRM APIs.
+        .target(name: "CallPopLookup", dependencies: ["CallPopCore", "CallPopXML"]),
         // TOML configuration → validated rules and source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
@@ -67,6 +77,8 @@ let package = Package(
         .target(
             name: "CallPopDBus",
             dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
+        // LDAP directories through Debian's OpenLDAP client library, on a thread of their own.
+        .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
         // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
         .target(
             name: "CallPopSources",
@@ -108,12 +120,15 @@ let package = Package(
         .testTarget(name: "CallPopCoreTests", dependencies: ["CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopHashingTests", dependencies: ["CallPopHashing"]),
         .testTarget(name: "CallPopAMITests", dependencies: ["CallPopAMI", "CallPopHashing", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopHashing", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopXMLTests", dependencies: ["CallPopXML", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopXML", "CallPopHashing", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopLookupTests", dependencies: ["CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopPlatformTests", dependencies: ["CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",
             dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),

@@ -80,6 +80,25 @@ import Testing
         }
     }
 
+    @Test func matchesPrefixedElementsByLocalName() throws {
+        let prefixed = try DialogInfoParser.parse(Array("""
+            <d:dialog-info xmlns:d="urn:ietf:params:xml:ns:dialog-info" version="3" state="partial" entity="sip:201@h">
+            <d:dialog id="a" direction="recipient"><d:state>early</d:state>
+            <d:remote><d:identity display="Bob">sip:202@h</d:identity><d:target uri="sip:202@10.0.0.2"/></d:remote></d:dialog>
+            </d:dialog-info>
+            """.utf8))
+        #expect(prefixed == DialogInfo(version: 3, completeness: .partial, entity: "sip:201@h", dialogs: [
+            DialogInfo.Dialog(id: "a", direction: .recipient, state: .early,
+                              remote: .init(identity: "sip:202@h", display: "Bob", target: "sip:202@10.0.0.2")),
+        ]))
+        let vendorIdentity = try DialogInfoParser.parse(Array("""
+            <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" xmlns:sa="urn:vendor:sa" version="4">
+            <dialog id="b"><state>confirmed</state><local><sa:identity display="Alice">sip:201@h</sa:identity></local></dialog>
+            </dialog-info>
+            """.utf8))
+        #expect(vendorIdentity.dialogs.first?.local == .init(identity: "sip:201@h", display: "Alice"))
+    }
+
     @Test func parsesSeveralDialogsInOneDocument() throws {
         let text = """
             <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="7" state="full" entity="sip:201@x">

@@ -1,4 +1,5 @@
 @testable import CallPopSIP
+import CallPopXML
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

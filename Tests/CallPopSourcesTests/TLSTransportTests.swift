@@ -23,23 +23,6 @@ import Glibc
         return false
     }
 
-    /// A free TCP port on localhost (bound and released; the test server takes it next).
-    static func freeTCPPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length)
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     /// Runs a TLS server with a fresh self-signed certificate for "localhost"; returns
     /// what it received once `condition` holds on the source's reports (or after 10 s).
     static func exchange(trustTheCertificate: Bool) async throws -> (received: String, reports: [SourceReport]) {
@@ -53,7 +36,7 @@ import Glibc
             openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
             "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
         ]) == 0)
-        let port = freeTCPPort()
+        let port = TestProgram.freePort()
         // s_server drops the connection when its stdin ends: give it a pipe kept open.
         var stdinPipe: [Int32] = [0, 0]
         #expect(pipe(&stdinPipe) == 0)

@@ -1,12 +1,14 @@
 public import Foundation
-public import Glibc
+import Glibc
 
 /// Runs lab programs with a clean signal mask. Foundation's `Process` hands children the
 /// spawning thread's mask, in which SIGTERM is blocked: a Kamailio started that way
-/// ignores stop.sh's SIGTERM. posix_spawn with SETSIGMASK/SETSIGDEF avoids that.
+/// ignores stop.sh's SIGTERM. posix_spawn with SETSIGMASK/SETSIGDEF avoids that. It also
+/// waits with `waitpid`, where `Process` waits for a socket to close: a daemon that a script
+/// starts (slapd, Radicale) inherits that socket, and `Process` would never see the script end.
 public enum ChildProcess {
     public struct SpawnError: Error, CustomStringConvertible {
-        let code: Int32
+        public let code: Int32
         public var description: String { "posix_spawn: \(String(cString: strerror(code)))" }
     }
 

@@ -1,4 +1,6 @@
 import CallPopCore
+import CallPopXML
+
 /// Builds a `DialogInfo` from a reader's element events, by local name and depth;
 /// `result` is the document once its root element has started.
 struct DialogInfoBuilder {

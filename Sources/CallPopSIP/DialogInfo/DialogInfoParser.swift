@@ -1,3 +1,5 @@
+import CallPopXML
+
 /// Parses `application/dialog-info+xml` bodies (RFC 4235 section 4) from untrusted bytes.
 ///
 /// Reads them with `XMLReader`, a strict reader written for this job (see there why not

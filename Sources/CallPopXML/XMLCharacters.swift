@@ -14,6 +14,12 @@ enum XMLCharacters {
     static let carriageReturn = UInt8(ascii: "\r")
     static let lineFeed = UInt8(ascii: "\n")
 
+    /// `bytes` for an error message: printable ASCII kept, anything else (controls, escapes,
+    /// non-ASCII) shown as `?`, so a quoted document value cannot forge log lines or terminals.
+    static func printableASCII(_ bytes: some Sequence<UInt8>) -> String {
+        String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    }
+
     /// XML white space: space, tab, line feed, carriage return.
     static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D

@@ -1,6 +1,5 @@
-import CallPopCore
-/// A small, strict pull reader for the XML that SIP servers send in `application/dialog-info+xml`
-/// bodies (RFC 4235), written for hostile input.
+/// A small, strict pull reader for the XML that servers send: SIP `application/dialog-info+xml`
+/// bodies (RFC 4235) and WebDAV/CardDAV multistatus responses, written for hostile input.
 ///
 /// Why not Foundation's `XMLParser` (libxml2): full Foundation linked statically drags in
 /// FoundationInternationalization and ICU data (about 45 MB of a 61 MB binary), and Foundation's
@@ -26,7 +25,7 @@ import CallPopCore
 ///   document that ends before its root element is closed is refused.
 ///
 /// Pure: it reads a byte array and returns events; it does no I/O.
-struct XMLReader {
+public struct XMLReader {
     private typealias C = XMLCharacters
 
     private let bytes: [UInt8]
@@ -41,7 +40,7 @@ struct XMLReader {
     private var pendingEnd: XMLName?
 
     /// Checks the encoding and reads the XML declaration, if any.
-    init(_ bytes: [UInt8], limits: XMLLimits) throws(XMLReadError) {
+    public init(_ bytes: [UInt8], limits: XMLLimits) throws(XMLReadError) {
         self.bytes = bytes
         self.limits = limits
         self.index = 0
@@ -54,7 +53,7 @@ struct XMLReader {
     }
 
     /// The next event, or `nil` at the end of a complete document.
-    mutating func next() throws(XMLReadError) -> XMLEvent? {
+    public mutating func next() throws(XMLReadError) -> XMLEvent? {
         if let end = pendingEnd {
             pendingEnd = nil
             closeElement()
@@ -84,7 +83,7 @@ struct XMLReader {
         if has("<!--") { try skipComment(); return nil }
         if has("<![CDATA[") { return try readCDATA() }
         if hasIgnoringCase("<!doctype") {
-            throw failure("DOCTYPE refused: dialog-info needs no DTD, and a DTD is how entity-expansion and external-entity attacks get in")
+            throw failure("DOCTYPE refused: the documents read here need no DTD, and a DTD is how entity-expansion and external-entity attacks get in")
         }
         if has("<!") { throw failure("unsupported markup declaration") }
         if has("</") { return try readEndTag() }
@@ -105,7 +104,7 @@ struct XMLReader {
             guard expected.first != "version" || name == "version" else { throw failure("XML declaration without a version") }
             try expectEquals()
             let value = String(decoding: try readQuoted(), as: UTF8.self)
-            let printable = UntrustedText.clean(value.prefix(20), for: .logLine)
+            let printable = C.printableASCII(value.utf8.prefix(20))
             switch name {
             case "version":
                 let minor = value.utf8.dropFirst(2)
