@@ -123,7 +123,7 @@ public actor Agent {
     @discardableResult
     public func click(rule: String, call: String) async -> Decision? {
         guard let decision = engine.click(rule: rule, call: call, at: .now) else {
-            logger.warning("no on-click rule '\(UntrustedText.clean(rule, for: .logLine))' or no call '\(UntrustedText.clean(call, for: .logLine))' to open it for")
+            logger.warning("no on-click rule \(Decision.quoted(UntrustedText.clean(rule, for: .logLine))) or no call \(Decision.token(UntrustedText.clean(call, for: .logLine))) to open it for")
             return nil
         }
         await act(on: decision)
@@ -196,13 +196,14 @@ public actor Agent {
 
     private func launch(_ plan: LaunchPlan, for decision: Decision) {
         let logger = self.logger
-        let rule = decision.ruleName
+        // Named as in the decision line: quoted, so that a call id cannot forge the rest of the line.
+        let popup = "popup \(Decision.quoted(decision.ruleName)) for call \(Decision.token(decision.callID))"
         let program = plan.argv.first ?? ""
         if let urlOpener, let url = plan.url {
             // The portal answers asynchronously (it may ask the user): never block the event path.
             Task {
                 do { try await urlOpener(url) } catch {
-                    logger.error("popup '\(rule)' for call \(decision.callID): \(error)")
+                    logger.error("\(popup): \(error)")
                 }
             }
             return
@@ -211,13 +212,13 @@ public actor Agent {
             runningChildren += 1
             try launcher.launch(plan) { outcome in
                 if !outcome.succeeded {
-                    logger.error("popup '\(rule)' for call \(decision.callID): '\(program)' \(outcome.summary)")
+                    logger.error("\(popup): '\(program)' \(outcome.summary)")
                 }
                 Task { await self.childEnded() }
             }
         } catch {
             runningChildren -= 1
-            logger.error("popup '\(rule)' for call \(decision.callID): \(error.message)")
+            logger.error("\(popup): \(error.message)")
         }
     }
 }

@@ -97,6 +97,37 @@ struct DecisionFormatTests {
         #expect(d.json == #"{"call":"c6","rule":"CRM","rule_id":"crm","trigger":"ringing","direction":"incoming","decision":"skip","reason":"disabled","action":"url","number":"1\"2","name":"ab\"},{\"x\":\""}"#)
     }
 
+    /// Issue #10, finding 10: the readable line quotes and escapes every value a caller
+    /// chooses, so a name, a number or a call id cannot forge a second target.
+    @Test("a caller cannot forge a second target in the readable line", arguments: [
+        (#"Eve" <1> → xdg-open 'https://evil.example/'"#, "+442071234567", "c9"),
+        ("Eve", #"1> → xdg-open https://evil.example/ <2"#, "c9"),
+        ("Eve", "+442071234567", #"c9 "x" <1> → evil"#),
+        (#"a\" → b"#, #"\"#, "c9"),
+    ])
+    func forgedTargetsStayInsideTheirQuotes(name: String, number: String, call: String) throws {
+        var e = engine([try rule("CRM", .incoming, .ringing)])
+        let d = try firstDecision(&e, event(call, .ringing, number: number, name: name), at: at(0))
+        let line = d.line
+        #expect(line.components(separatedBy: "→").count == 2, "\(line)")
+        let target = try #require(line.components(separatedBy: " → ").last)
+        #expect(target == "xdg-open " + "'" + (d.plan?.url ?? "") + "'")
+        // What stands before the arrow reads back to the values, through the documented escapes.
+        let head = try #require(line.components(separatedBy: " → ").first)
+        #expect(head.hasPrefix("launch ringing \"CRM\" for incoming call "))
+        #expect(head.contains(Decision.quoted(name)))
+        #expect(head.hasSuffix(" <" + Decision.token(number) + ">"))
+    }
+
+    @Test("plain values stay bare; others are quoted with \\ \" and → escaped", arguments: [
+        ("1700000000.12", "1700000000.12"), ("+442071234567", "+442071234567"), ("PJSIP/201-0000001a", "PJSIP/201-0000001a"),
+        ("", #""""#), ("a b", #""a b""#), (#"q"uote"#, #""q\"uote""#), (#"back\slash"#, #""back\\slash""#),
+        ("x→y", #""x\u2192y""#), ("<1>", #""<1>""#), ("Zo\u{EB}", "\"Zo\u{EB}\""), ("a\u{2028}b", #""a\u2028b""#),
+    ])
+    func tokens(_ raw: String, _ shown: String) {
+        #expect(Decision.token(raw) == shown)
+    }
+
     @Test func jsonWriterEscapes() {
         var w = JSONObjectWriter()
         w.add("s", "q\"b\\s\n\r\t\u{1}\u{1F}\u{7F}\u{2028}\u{2029}\u{E9}\u{1F4A5}")

@@ -81,6 +81,24 @@ struct EventLineDecoderTests {
         #expect(failure(line) == "not a JSON object")
     }
 
+    /// Issue #10, finding 10: a producer (or an attacker between it and us) must not get two
+    /// readings of one line; which copy a JSON library keeps is its own choice.
+    @Test("a duplicated key is refused, however it is spelled", arguments: [
+        (#"{"call":"1","state":"ringing","direction":"incoming","name":"Bob","name":"Eve"}"#, "name"),
+        (#"{"call":"1","state":"ringing","direction":"incoming","number":"1","num\u0062er":"2"}"#, "number"),
+        (#"{"call":"1","call":"2","state":"ringing","direction":"incoming"}"#, "call"),
+        (#"{"call":"1","state":"ringing","direction":"incoming","extra":{"a":1,"a":2}}"#, "a"),
+        (#"{"call":"1","state":"ringing","direction":"incoming","tags":[{"x":1},{"y":2,"y":3}]}"#, "y"),
+    ])
+    func duplicateKeys(_ line: String, _ key: String) {
+        #expect(failure(line) == "duplicate key \"\(key)\"")
+    }
+
+    @Test func theSameKeyInSiblingObjectsIsFine() throws {
+        let e = try decode(#"{"call":"1","state":"ringing","direction":"incoming","extra":[{"a":1},{"a":2}],"a":{"a":{"a":0}}}"#)
+        #expect(e.callID == "1")
+    }
+
     @Test func anEmptyObjectLacksTheCall() {
         #expect(failure("{}") == #"missing "call""#)
     }

@@ -178,7 +178,7 @@ struct LaunchIntegrationTests {
         let result = try await h.run(["run", "--config", config.path, "--events", "-"],
                                input: Self.line("x1", "ringing", number: "+15551234567", name: "") + "\n")
         #expect(result.status == 0)
-        #expect(result.stderr.contains("popup 'Broken app' for call x1: cannot start 'no-such-program-callpop': not found on PATH"))
+        #expect(result.stderr.contains("popup \"Broken app\" for call x1: cannot start 'no-such-program-callpop': not found on PATH"))
         #expect(try h.invocations("browser").map(\.argv) == [["https://crm.example.com/?n=%2B15551234567"]])
     }
 
@@ -200,7 +200,7 @@ struct LaunchIntegrationTests {
         let result = try await h.run(["run", "--config", config.path, "--events", "-"],
                                input: Self.line("x2", "ringing", number: "+15551234567", name: "") + "\n")
         #expect(result.status == 0)
-        #expect(result.stderr.contains("popup 'Page' for call x2: 'false' exited with status 1"))
+        #expect(result.stderr.contains("popup \"Page\" for call x2: 'false' exited with status 1"))
     }
 
     @Test("a program that keeps running does not hold the agent at the end of input")

@@ -34,6 +34,21 @@ import Testing
         #expect(warnings.first?.hasPrefix("events:\(file.path):5001: skipped:") == true, "\(warnings)")
     }
 
+    /// Issue #10, finding 10: a line with a duplicated key is skipped with its number.
+    @Test func aDuplicatedKeyIsReportedWithItsLineNumber() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("events.ndjson")
+        let forged = #"{"call":"c2","state":"ringing","direction":"incoming","name":"Bob","name":"Eve"}"# + "\n"
+        try (Self.line(1) + forged + Self.line(3)).write(to: file, atomically: true, encoding: .utf8)
+        let recorder = SourceRecorder()
+        try await EventStreamSource(path: file.path).run(
+            emit: { await recorder.record($0) }, report: { await recorder.record($0) })
+        #expect(await recorder.events.map(\.callID) == ["c1", "c3"])
+        let warnings = await recorder.reports.filter { $0.level == .warning }.map(\.message)
+        #expect(warnings == ["events:\(file.path):2: skipped: duplicate key \"name\""])
+    }
+
     /// A writer that floods a FIFO is held back by the pipe while the agent is busy: its
     /// non-blocking writes start to fail with EAGAIN, and nothing it wrote is lost.
     @Test func aFloodingFIFOWriterIsHeldBackNotBuffered() async throws {

@@ -38,10 +38,14 @@ public enum EventLineDecoder {
         guard line.count <= maximumLineLength else {
             throw LineError(message: "line longer than \(maximumLineLength) bytes")
         }
+        // Repair bad UTF-8 (U+FFFD) first: a Latin-1 caller name must not cost the whole call.
+        let text = String(decoding: line, as: UTF8.self)
+        if let key = JSONDuplicateKeys.first(in: text.utf8) {
+            throw LineError(message: "duplicate key \"\(UntrustedText.clean(key, for: .logLine))\"")
+        }
         let wire: Wire
         do {
-            // Repair bad UTF-8 (U+FFFD) first: a Latin-1 caller name must not cost the whole call.
-            wire = try JSONDecoder().decode(Wire.self, from: Data(String(decoding: line, as: UTF8.self).utf8))
+            wire = try JSONDecoder().decode(Wire.self, from: Data(text.utf8))
         } catch let DecodingError.keyNotFound(key, _) {
             throw LineError(message: "missing \"\(key.stringValue)\"")
         } catch let DecodingError.typeMismatch(_, context) where !context.codingPath.isEmpty {
