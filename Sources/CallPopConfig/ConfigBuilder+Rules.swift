@@ -92,10 +92,13 @@ extension ConfigBuilder {
             return .url(template)
         case (nil, .some(let value)):
             var words: [String] = []
+            var offsets: [Int?] = []  // where each word starts in a command-line string
             switch value {
             case .string(let line):
                 do {
-                    words = try ArgvSplitter.split(line).map(\.text)
+                    let split = try ArgvSplitter.split(line)
+                    words = split.map(\.text)
+                    offsets = split.map(\.offset)
                 } catch {
                     report(layer, "\(path).app", "app: \(error.message)", offset: error.offset)
                     return nil
@@ -104,6 +107,7 @@ extension ConfigBuilder {
                 for item in items {
                     guard case .string(let s) = item else { report(layer, "\(path).app", "app array items must be strings"); return nil }
                     words.append(s)
+                    offsets.append(nil)
                 }
             default:
                 report(layer, "\(path).app", "app must be a command line string or an array of strings")
@@ -122,17 +126,50 @@ extension ConfigBuilder {
                 report(layer, "\(path).app", "the program name must be fixed text, not a variable")
                 return nil
             }
-            for (index, word) in templates.enumerated().dropFirst() where word.isWebURL && !word.hasFixedAuthority {
-                report(layer, "\(path).app",
-                       "argument \(index) of popup '\(name)' is a URL whose host is not fixed text: a caller must not choose the site")
-                return nil
-            }
-            for (index, word) in templates.enumerated().dropFirst() where word.startsWithVariable && !word.isWebURL {
-                report(layer, "\(path).app",
-                       "argument \(index) of popup '\(name)' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
-                       warning: true)
-            }
+            guard checkArguments(templates, offsets: offsets, path: path, layer: layer, name: name) else { return nil }
             return .app(templates)
+        }
+    }
+
+    /// An app's arguments: a URL inside one (`--app=https://…{CALLERNAME}`) must fix its host
+    /// and use an allowed scheme, as a URL target must; an argument that starts with a
+    /// variable is warned about, since a value starting with '-' will be refused at launch.
+    /// False when the rule cannot be used.
+    mutating func checkArguments(_ words: [Template], offsets: [Int?], path: String, layer: ConfigLayer, name: String) -> Bool {
+        let configured = currentSchemes()
+        let allowed: Set<String> = configured.isEmpty ? LaunchPolicy().allowedSchemes : configured
+        var optionsEnded = false
+        var usable = true
+        for (index, word) in words.enumerated().dropFirst() {
+            let offset = index < offsets.count ? offsets[index] : nil
+            if let embedded = word.embeddedURL {
+                if !allowed.contains(embedded.scheme) {
+                    report(layer, "\(path).app",
+                           "argument \(index) of popup '\(name)' is a URL with scheme '\(embedded.scheme)', which [launch] url_schemes does not allow",
+                           offset: offset)
+                    usable = false
+                } else if !embedded.url.hasFixedAuthority {
+                    report(layer, "\(path).app",
+                           "argument \(index) of popup '\(name)' is a URL whose host is not fixed text: a caller must not choose the site",
+                           offset: offset)
+                    usable = false
+                }
+            } else if word.startsWithVariable, !optionsEnded, !Self.startsWithNumberForm(word) {
+                report(layer, "\(path).app",
+                       "argument \(index) of popup '\(name)' starts with a variable: a call whose value starts with '-' is skipped (option-injection), because the program would read it as an option; put -- before it (app = \"program -- {CALLERNAME}\"), fixed text before the variable (--name={CALLERNAME}), or read the CALLPOP_* environment variables",
+                       offset: offset, warning: true)
+            }
+            if word.isConstant, word.source == "--" { optionsEnded = true }
+        }
+        return usable
+    }
+
+    /// Whether the word starts with a number form (`{CALLERNUM:e164}`), which is only digits and `+`.
+    static func startsWithNumberForm(_ word: Template) -> Bool {
+        guard case .variable(_, let transform)? = word.segments.first else { return false }
+        switch transform {
+        case .e164, .national, .digits: return true
+        case .none, .dropFirst: return false
         }
     }
 

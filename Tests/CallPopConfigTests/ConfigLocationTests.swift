@@ -161,9 +161,9 @@ struct ConfigLocationTests {
         let c = try load(text, environment: ["PATH": dir.path + "/bin"])
         #expect(c.warnings.map(\.description) == [
             "test.toml:5:10: warning: URL opener 'xdg-open' is not on PATH (install xdg-utils)",
-            "test.toml:10:7: warning: argument 1 of popup 'Found' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
+            "test.toml:10:17: warning: argument 1 of popup 'Found' starts with a variable: a call whose value starts with '-' is skipped (option-injection), because the program would read it as an option; put -- before it (app = \"program -- {CALLERNAME}\"), fixed text before the variable (--name={CALLERNAME}), or read the CALLPOP_* environment variables",
             "test.toml:15:7: warning: program 'not-executable' of popup 'Not executable' is not on PATH",
-            "test.toml:20:7: warning: argument 1 of popup 'Absolute' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
+            "test.toml:20:7: warning: argument 1 of popup 'Absolute' starts with a variable: a call whose value starts with '-' is skipped (option-injection), because the program would read it as an option; put -- before it (app = \"program -- {CALLERNAME}\"), fixed text before the variable (--name={CALLERNAME}), or read the CALLPOP_* environment variables",
             "test.toml:25:7: warning: program '\(dir.path)/bin/nothing' of popup 'Absolute missing' is not on PATH",
         ])
         // With xdg-open found: the two missing programs and the two arguments starting with a variable.

@@ -109,8 +109,7 @@ struct ConfigValidTests {
         let c = try load(Self.full, environment: Self.environment)
         #expect(c.warnings.map(\.description) == [
             #"test.toml:46:7: warning: program 'C:\Program Files\Internet Explorer\iexplore.exe' of popup 'IE' is not on PATH"#,
-            "test.toml:54:7: warning: argument 1 of popup 'Old' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
-            "test.toml:54:7: warning: argument 2 of popup 'Old' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
+            "test.toml:54:7: warning: argument 2 of popup 'Old' starts with a variable: a call whose value starts with '-' is skipped (option-injection), because the program would read it as an option; put -- before it (app = \"program -- {CALLERNAME}\"), fixed text before the variable (--name={CALLERNAME}), or read the CALLPOP_* environment variables",
             "test.toml:60:7: warning: program 'iexplorer.exe' of popup 'Older syntax' is not on PATH",
         ])
     }

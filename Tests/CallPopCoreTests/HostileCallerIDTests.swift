@@ -59,8 +59,13 @@ struct HostileCallerIDTests {
     func appWordsStayOneArgument(_ value: String) throws {
         let target = try appTarget(
             #"crm-tool --number {CALLERNUM} --name={CALLERNAME} "https://crm.example.com/?q={CALLERNAME}" '{CALLERNAME:2}' <<clid>>"#)
-        let plan = try target.plan(Self.hostileVariables(value), policy: Self.policy)
         let clean = UntrustedText.templateValue(value)
+        guard clean.first != "-" else {
+            // A whole argument that would start with '-' is an option to the program: refused.
+            #expect(throws: LaunchRefusal.optionInjection(argument: 2)) { try target.plan(Self.hostileVariables(value), policy: Self.policy) }
+            return
+        }
+        let plan = try target.plan(Self.hostileVariables(value), policy: Self.policy)
         #expect(plan.argv.count == 7)
         #expect(plan.argv[0] == "crm-tool")
         #expect(plan.argv[1] == "--number")
@@ -104,11 +109,12 @@ struct HostileCallerIDTests {
         // Even a template that is nothing but a variable cannot be made to open javascript: or file:.
         let bare = try urlTarget("{CALLERNAME}")
         for value in ["javascript:alert(1)", "file:///etc/passwd", "https://evil.example/"] {
-            #expect(throws: URLCheck.Refusal.noScheme) { try bare.plan(Self.hostileVariables(value), policy: Self.policy) }
+            #expect(throws: LaunchRefusal.url(.noScheme)) { try bare.plan(Self.hostileVariables(value), policy: Self.policy) }
         }
-        // An app argument that is a URL is checked against http/https.
+        // An app argument that is a URL must fix its host, and is checked against the allowed schemes.
         let app = try appTarget(argv: ["browser", "https://{CALLERNAME}"])
-        #expect(throws: URLCheck.Refusal.missingHost) { try app.plan(Self.hostileVariables(""), policy: Self.policy) }
+        #expect(throws: LaunchRefusal.url(.missingHost)) { try app.plan(Self.hostileVariables(""), policy: Self.policy) }
+        #expect(throws: LaunchRefusal.url(.hostNotFixed)) { try app.plan(Self.hostileVariables("evil.example"), policy: Self.policy) }
     }
 }
 

@@ -87,12 +87,4 @@ struct TemplateExpansionTests {
         let padded = String(repeating: "\u{0}", count: 300) + String(repeating: "a", count: 300)
         #expect(UntrustedText.templateValue(padded) == String(repeating: "a", count: 256))
     }
-
-    @Test func webURLDetectionIsOnTheLeadingLiteral() throws {
-        #expect(try template("http://host/{CALLERNUM}").isWebURL)
-        #expect(try template("HTTPS://host/").isWebURL)
-        #expect(!(try template("{CALLERNAME}").isWebURL))
-        #expect(!(try template("--url=https://host/{CALLERNUM}").isWebURL))
-        #expect(!(try template("ftp://host/").isWebURL))
-    }
 }

@@ -23,7 +23,7 @@ struct URLSafetyDesignTests {
     func dotSegments() throws {
         let path = PopupTarget.url(try Template(parsing: "https://crm.example.com/contacts/{CALLERNAME}/edit"))
         for name in [".", ".."] {
-            #expect(throws: URLCheck.Refusal.dotSegment) { try path.plan(variables(name: name), policy: LaunchPolicy()) }
+            #expect(throws: LaunchRefusal.url(.dotSegment)) { try path.plan(variables(name: name), policy: LaunchPolicy()) }
         }
         #expect(try path.plan(variables(name: "..."), policy: LaunchPolicy()).url == "https://crm.example.com/contacts/.../edit")
         let query = PopupTarget.url(try Template(parsing: "https://crm.example.com/contacts?name={CALLERNAME}"))

@@ -29,6 +29,8 @@ public struct Decision: Sendable, Hashable {
         case rateLimit = "rate-limit"
         /// The expanded URL was refused (bad scheme, not a URL, control characters).
         case refusedURL = "refused-url"
+        /// A caller's value would have been a whole program argument starting with `-`.
+        case optionInjection = "option-injection"
     }
 
     /// The call's id.

@@ -70,7 +70,7 @@ public struct DecisionEngine: Sendable {
         do {
             decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
         } catch {
-            return skipped(decision, .refusedURL, detail: error.description)
+            return skipped(decision, error.reason, detail: error.description)
         }
         guard limiter.admit(at: now) else {
             decision.plan = nil  // as for automatic triggers: a skip shows no argv, nothing runs
@@ -103,7 +103,7 @@ public struct DecisionEngine: Sendable {
         do {
             decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
         } catch {
-            return skipped(decision, .refusedURL, detail: error.description)
+            return skipped(decision, error.reason, detail: error.description)
         }
         guard limiter.admit(at: now) else {
             decision.plan = nil

@@ -34,29 +34,48 @@ public struct LaunchPolicy: Sendable, Hashable {
 
 extension PopupTarget {
     /// Expands the target for a call. URL values are percent-encoded, as are values in app
-    /// arguments that are themselves `http(s)://` URLs; other app arguments get the cleaned
-    /// value. Every template becomes exactly one argument. Throws when the result may not run.
-    public func plan(_ variables: CallVariables, policy: LaunchPolicy) throws(URLCheck.Refusal) -> LaunchPlan {
+    /// arguments that hold a URL (`scheme://` in the fixed text before the first value, as in
+    /// `--app=https://crm/?q={CALLERNAME}`); other app arguments get the cleaned value. Every
+    /// template becomes exactly one argument. Throws when the result may not run: a URL that
+    /// fails its checks, or a caller's value that would be a whole argument starting with `-`
+    /// (an option to the program) without a fixed `--` before it.
+    public func plan(_ variables: CallVariables, policy: LaunchPolicy) throws(LaunchRefusal) -> LaunchPlan {
         switch self {
         case .url(let template):
-            let url = try template.expandURL(variables)
-            try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
+            let url = try Self.checkedURL(template, variables, policy: policy)
             return LaunchPlan(action: .url, url: url, argv: policy.opener + [url], environment: [:])
         case .app(let words):
             var argv: [String] = []
             argv.reserveCapacity(words.count)
-            for word in words {
-                if word.isWebURL {
-                    let url = try word.expandURL(variables)
-                    try URLCheck.validate(url, allowedSchemes: ["http", "https"])
-                    argv.append(url)
+            var optionsEnded = false
+            for (index, word) in words.enumerated() {
+                if let embedded = word.embeddedURL {
+                    argv.append(embedded.prefix + (try Self.checkedURL(embedded.url, variables, policy: policy)))
                 } else {
-                    argv.append(word.expand(variables, encode: false))
+                    let text = word.expand(variables, encode: false)
+                    if index > 0, !optionsEnded, word.startsWithVariable, text.utf8.first == UInt8(ascii: "-") {
+                        throw .optionInjection(argument: index)
+                    }
+                    argv.append(text)
                 }
+                if word.isConstant, word.source == "--" { optionsEnded = true }
             }
             var environment: [String: String] = [:]
             for (name, value) in variables.environment { environment[name] = value }
             return LaunchPlan(action: .app, url: nil, argv: argv, environment: environment)
+        }
+    }
+
+    /// `template` expanded as a URL and checked: host fixed by the template, scheme allowed,
+    /// nothing a URL may not hold.
+    private static func checkedURL(_ template: Template, _ variables: CallVariables, policy: LaunchPolicy) throws(LaunchRefusal) -> String {
+        do throws(URLCheck.Refusal) {
+            let url = try template.expandURL(variables)
+            try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
+            guard template.hasFixedAuthority else { throw .hostNotFixed }
+            return url
+        } catch {
+            throw .url(error)
         }
     }
 }
@@ -110,11 +129,5 @@ extension Template {
         let afterScheme = head[marker.upperBound...]
         return afterScheme.contains { $0 == "/" || $0 == "?" || $0 == "#" }
             && !afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }.isEmpty
-    }
-
-    /// Whether the template starts with `http://` or `https://` in its literal text.
-    public var isWebURL: Bool {
-        let head = leadingLiteral.prefix(8).lowercased()
-        return head.hasPrefix("http://") || head.hasPrefix("https://")
     }
 }

@@ -25,6 +25,12 @@ public struct Template: Sendable, Hashable {
         self.segments = try TemplateParser.parse(source)
     }
 
+    /// A template from pieces already parsed (a part of another template).
+    init(segments: [Segment], source: String) {
+        self.segments = segments
+        self.source = source
+    }
+
     /// The variables the template uses.
     public var variables: Set<TemplateVariable> {
         Set(segments.compactMap { if case .variable(let v, _) = $0 { v } else { nil } })

@@ -14,6 +14,8 @@ public enum URLCheck {
         case missingHost
         /// A value would be a `.` or `..` path segment, moving the URL up its path.
         case dotSegment
+        /// The template leaves the host to a value: the caller would choose the site.
+        case hostNotFixed
 
         /// The reason, for the decision log.
         public var description: String {
@@ -24,6 +26,7 @@ public enum URLCheck {
             case .invalidCharacter(let c): "character '\(c.unicodeScalars.map { "U+" + String($0.value, radix: 16, uppercase: true) }.joined())' is not allowed in a URL"
             case .missingHost: "no host after the scheme"
             case .dotSegment: "a caller value is a '.' or '..' path segment"
+            case .hostNotFixed: "the host is not fixed text"
             }
         }
     }
