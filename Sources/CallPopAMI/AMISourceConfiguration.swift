@@ -1,4 +1,4 @@
-
+internal import CallPopCore
 
 /// Everything the AMI source needs, filled by the configuration loader from `[pbx]` and `[user]`.
 public struct AMISourceConfiguration: Sendable {
@@ -60,7 +60,7 @@ public struct AMIEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// Parses `ami://host[:port]` or `amis://host[:port]` (an optional trailing `/` is allowed).
     public init(url: String) throws(AMIError) {
         let invalid = AMIError(.invalidConfiguration,
-            "pbx url \"\(url)\" is not ami://host[:port] or amis://host[:port]")
+            "pbx url \"\(URIUserinfo.redacted(url))\" is not ami://host[:port] or amis://host[:port]")
         var rest: Substring
         if url.lowercased().hasPrefix("ami://") {
             tls = false

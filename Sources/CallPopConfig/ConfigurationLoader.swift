@@ -75,19 +75,28 @@ struct ConfigLayer {
     var locator: KeyLocator
 
     init(path: String) throws(ConfigDiagnostic) {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try FileText.read(path)
+            bytes = try FileText.readBytes(path)
         } catch {
             var d = ConfigDiagnostic(position: nil, message: error.message)
             d.file = path
             throw d
         }
-        try self.init(text: text, path: path)
+        // Invalid UTF-8 is found here, before decoding would repair it away.
+        if var d = TOMLBytes.firstProblem(in: bytes) {
+            d.file = path
+            throw d
+        }
+        try self.init(text: String(decoding: bytes, as: UTF8.self), path: path)
     }
 
     init(text: String, path: String) throws(ConfigDiagnostic) {
         self.path = path
+        if var d = TOMLBytes.firstProblem(in: Array(text.utf8)) {
+            d.file = path
+            throw d
+        }
         locator = KeyLocator(text: text)
         if var d = locator.unparsable {
             d.file = path

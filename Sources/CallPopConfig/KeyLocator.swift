@@ -48,6 +48,8 @@ struct KeyLocator {
                 }
                 guard let close = line[(first + open)...].firstIndex(of: "]") else { continue }
                 let name = Self.normalizeKey(String(line[(first + open)..<close]))
+                // `[usr.x]` also defines `usr`, which an error may be about.
+                noteParents(of: name, under: "", at: SourcePosition(line: lineNumber, column: first + 1))
                 if isArray {
                     let index = arrayCounts[name, default: 0]
                     arrayCounts[name] = index + 1
@@ -64,6 +66,8 @@ struct KeyLocator {
             while valueStart < line.count, line[valueStart] == " " || line[valueStart] == "\t" { valueStart += 1 }
             let path = table.isEmpty ? key : "\(table).\(key)"
             positions[path] = SourcePosition(line: lineNumber, column: valueStart + 1)
+            // `foo.bar = 1` defines the table `foo` on this line, where the key starts.
+            noteParents(of: key, under: table, at: SourcePosition(line: lineNumber, column: first + 1))
             let value = line[valueStart...]
             for delimiter in ["\"\"\"", "'''"] where String(value).hasPrefix(delimiter) {
                 if !String(value.dropFirst(3)).contains(delimiter) { multiline = delimiter }
@@ -72,6 +76,16 @@ struct KeyLocator {
                 brackets = ValueBrackets()
                 if let at = brackets.read(value) { noteMisplacedBrace(line: lineNumber, index: at) }
             }
+        }
+    }
+
+    /// Records `position` for each table a dotted name implies (`a` and `a.b` for `a.b.c`
+    /// under `table`), unless an earlier line defined it.
+    private mutating func noteParents(of name: String, under table: String, at position: SourcePosition) {
+        var path = table
+        for part in name.split(separator: ".").dropLast() {
+            path = path.isEmpty ? String(part) : "\(path).\(part)"
+            if positions[path] == nil { positions[path] = position }
         }
     }
 

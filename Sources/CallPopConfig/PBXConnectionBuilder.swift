@@ -48,10 +48,25 @@ extension ConfigBuilder {
                 devices: devices, trunks: pbx.strings("trunks") ?? [], keepaliveInterval: .seconds(ping),
                 reconnectMaximum: .seconds(reconnect)))
         case .sip:
-            if let uri = pbx.string("uri"), uri.split(separator: "@").first?.split(separator: ":").count ?? 0 > 2 {
-                report(at("uri"), "pbx.uri", "uri must not carry a password (sip:user:password@…): use password_file")
-                return .none
+            // Never echo a URI that carries a password: refuse it where it stands, in every SIP setting.
+            var passwordsRefused = false
+            func refusePassword(_ key: String, _ text: String, _ message: String) {
+                let lower = text.lowercased()
+                let uri = lower.hasPrefix("sip:") || lower.hasPrefix("sips:") ? text : "sip:" + text
+                guard URIUserinfo.hasPassword(uri) else { return }
+                report(at(key), "pbx.\(key)", message)
+                passwordsRefused = true
             }
+            if let uri = pbx.string("uri") {
+                refusePassword("uri", uri, "uri must not carry a password (sip:user:password@…): use password_file")
+            }
+            if let proxy = pbx.string("outbound_proxy") {
+                refusePassword("outbound_proxy", proxy, "outbound_proxy must not carry a password (sip:user:password@…): write host[:port] or sip:host[:port]")
+            }
+            if let watched = (pbx.strings("extensions") ?? []).first(where: { URIUserinfo.hasPassword($0.contains(":") ? $0 : "sip:" + $0) }) {
+                refusePassword("extensions", watched, "extensions must not carry a password (sip:user:password@…): every subscription uses the account's password_file")
+            }
+            guard !passwordsRefused else { return .none }
             guard let uri = pbx.string("uri") else {
                 report(layer, "pbx", "[pbx] source = \"sip\" needs uri = \"sip:\(user.number.isEmpty ? "201" : user.number)@pbx.example.com\" (your own SIP address)")
                 return .none

@@ -58,6 +58,9 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// The raw text.
     public var description: String { raw }
 
+    /// The URI as log lines show it: never with a password (`sip:202:pw@h` → `sip:202@h`).
+    public var logged: String { URIUserinfo.redacted(raw) }
+
     /// `host` or `host:port` (IPv6 bracketed), for Via/Request-URI building.
     public var hostPort: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host

@@ -177,7 +177,7 @@ public struct SubscriptionStateMachine: Sendable {
         guard let (request, transaction) = makeSubscribe(expires: requestedExpires, authorization: nil, now: now) else { return [] }
         phase = .subscribing(transaction)
         return [
-            .report(SourceReport(.info, "subscribing to the calls of \(settings.watched.raw) as \(settings.username)", connection: .connecting)),
+            .report(SourceReport(.info, "subscribing to the calls of \(settings.watched.logged) as \(settings.username)", connection: .connecting)),
             .send(request),
         ]
     }
@@ -252,7 +252,7 @@ public struct SubscriptionStateMachine: Sendable {
             return retryLater(now: now, why: "the SIP server forgot the subscription (481 on refresh)")
         case 403, 404, 405, 489, 501, 603, 604:
             dialog = nil
-            return configurationFault(now: now, why: "the SIP server refused to report the calls of \(settings.watched.raw): \(code) \(reason(of: response))")
+            return configurationFault(now: now, why: "the SIP server refused to report the calls of \(settings.watched.logged): \(code) \(reason(of: response))")
         default:
             dialog = nil
             let retryAfter = response.header("Retry-After").flatMap { Int($0.prefix(while: \.isNumber)) }.map { Duration.seconds($0) }
@@ -273,7 +273,7 @@ public struct SubscriptionStateMachine: Sendable {
         authAttempts = 0
         phase = .active(refreshAt: now + Self.refreshDelay(granted))
         if wasRefresh { return [] }
-        return [.report(SourceReport(.info, "subscribed to the calls of \(settings.watched.raw) for \(granted) s", connection: .connected))]
+        return [.report(SourceReport(.info, "subscribed to the calls of \(settings.watched.logged) for \(granted) s", connection: .connected))]
     }
 
     private mutating func answerChallenge(_ response: SIPMessage, to transaction: ClientTransaction, refreshing: Bool, now: ContinuousClock.Instant) -> [SubscriptionAction] {

@@ -25,7 +25,7 @@ public struct SIPDialogSource: CallEventSource {
     /// Subscribes until cancelled; throws `SourceError` only for what retrying cannot fix.
     public func run(emit: @Sendable (CallEvent) async -> Void, report: @Sendable (SourceReport) async -> Void) async throws {
         guard !configuration.uri.host.isEmpty, ["sip", "sips"].contains(configuration.uri.scheme) else {
-            throw SourceError(.invalidConfiguration, "pbx uri \"\(configuration.uri.raw)\" is not a sip: URI with a host")
+            throw SourceError(.invalidConfiguration, "pbx uri \"\(configuration.uri.logged)\" is not a sip: URI with a host")
         }
         let configuration = configuration
         let seed = seed
