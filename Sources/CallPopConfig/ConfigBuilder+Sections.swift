@@ -125,6 +125,6 @@ extension ConfigBuilder {
             }
         }
         let variable = string(t, "pbx", "password_env") ?? ConfigSchema.defaultPasswordEnvironment
-        return environment[variable]
+        return secretFromEnvironment(variable)
     }
 }

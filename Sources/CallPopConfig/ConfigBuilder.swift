@@ -5,6 +5,8 @@ struct ConfigBuilder {
     let layers: [ConfigLayer]
     let environment: [String: String]
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// The variables secrets are read from, which children must not inherit.
+    private(set) var secretVariables = SecretVariables.always
 
     init(layers: [ConfigLayer], environment: [String: String]) {
         self.layers = layers
@@ -20,13 +22,15 @@ struct ConfigBuilder {
         var portal = PortalMode.auto
         buildLaunch(into: &ruleSet, portal: &portal)
         let pbx = buildPBX()
+        // Named even when the secret comes from a file: the session may still hold the variable.
+        if case .string(let name)? = table("pbx")["password_env"]?.value { secretVariables.insert(name) }
         let connection = buildConnection(pbx, user: user)
         let notifications = buildNotifications()
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
         return Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
-            portal: portal,
+            portal: portal, secretVariables: secretVariables,
             warnings: diagnostics.filter(\.isWarning))
     }
 
@@ -78,6 +82,13 @@ struct ConfigBuilder {
     }
 
     // MARK: Typed access
+
+    /// The secret in the environment variable `name`: the one way a setting reads a secret
+    /// from the environment, so that the variable joins the list children never inherit.
+    mutating func secretFromEnvironment(_ name: String) -> String? {
+        secretVariables.insert(name)
+        return environment[name]
+    }
 
     mutating func string(_ t: [String: (value: ConfigValue, layer: Int)], _ table: String, _ key: String) -> String? {
         guard let entry = t[key] else { return nil }

@@ -1,3 +1,5 @@
+internal import CallPopCore
+
 /// The keys callpop knows, table by table: anything else is an error, so a typo
 /// never silently turns a setting off.
 enum ConfigSchema {
@@ -21,5 +23,5 @@ enum ConfigSchema {
     ]
 
     /// The environment variable a PBX secret is read from when `password_env` is not set.
-    static let defaultPasswordEnvironment = "CALLPOP_PBX_PASSWORD"
+    static let defaultPasswordEnvironment = SecretVariables.defaultPBXPassword
 }

@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     public var notifications: NotificationPreferences
     /// How URLs are opened inside a sandbox.
     public var portal: PortalMode
+    /// The environment variables secrets are (or may be) read from: never passed to children.
+    public var secretVariables: Set<String>
     /// Warnings found while loading (a program not on PATH, ...).
     public var warnings: [ConfigDiagnostic]
 }

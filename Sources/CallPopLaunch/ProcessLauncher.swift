@@ -39,20 +39,38 @@ public enum LaunchErrorCode: Sendable, Hashable {
 /// its complaints reach the journal), no other inherited descriptor, default signal
 /// handling, and the call's `CALLPOP_*` variables in its environment. A small
 /// waiter thread per child reaps it, so no zombie is left and the agent never blocks.
+///
+/// Secrets never reach a child: the variables callpop reads secrets from (`withheld`, and
+/// always `SecretVariables.always`) are removed from the session's environment it inherits.
 public struct ProcessLauncher: Sendable {
-    /// The environment children inherit before the call's variables are added.
+    /// The session's environment, as the agent got it.
     public var baseEnvironment: [String: String]
+    /// Variables children must not inherit: where secrets are read from.
+    public private(set) var withheld: Set<String>
+    /// What each child inherits before the call's variables are added.
+    private var inherited: [String: String]
 
-    /// Creates a launcher.
-    public init(baseEnvironment: [String: String]) {
+    /// Creates a launcher passing `baseEnvironment` without the `withheld` variables.
+    public init(baseEnvironment: [String: String], withholding withheld: Set<String> = []) {
         self.baseEnvironment = baseEnvironment
+        self.withheld = withheld.union(SecretVariables.always)
+        inherited = [:]
+        inherited = baseEnvironment.filter { !self.withheld.contains($0.key) }
+    }
+
+    /// Withholds `names` too (a reloaded configuration may read secrets from more variables;
+    /// the ones read before stay withheld, their secrets are still in memory).
+    public mutating func withhold(_ names: Set<String>) {
+        guard !names.isSubset(of: withheld) else { return }
+        withheld.formUnion(names)
+        inherited = baseEnvironment.filter { !withheld.contains($0.key) }
     }
 
     /// Starts `plan.argv`; `completion` runs on a waiter thread when the child ends.
     @discardableResult
     public func launch(_ plan: LaunchPlan, completion: @escaping @Sendable (LaunchOutcome) -> Void) throws(LaunchError) -> Int32 {
         guard let program = plan.argv.first, !program.isEmpty else { throw LaunchError(.emptyPlan, "nothing to run") }
-        var environment = baseEnvironment
+        var environment = inherited
         for (k, v) in plan.environment { environment[k] = v }
         let pid = try Spawn.start(argv: plan.argv, environment: environment)
         ChildWaiter.wait(for: pid, completion: completion)

@@ -20,7 +20,7 @@ public actor Agent {
     public private(set) var configuration: Configuration
     private let options: Options
     private let logger: Logger
-    private let launcher: ProcessLauncher
+    private var launcher: ProcessLauncher
     private var observers: [any AgentObserver] = []
     private var runningChildren = 0
     private var childWaiters: [CheckedContinuation<Void, Never>] = []
@@ -51,7 +51,7 @@ public actor Agent {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.launcher = ProcessLauncher(baseEnvironment: environment)
+        self.launcher = ProcessLauncher(baseEnvironment: environment, withholding: configuration.secretVariables)
     }
 
     /// Opens URL targets with `opener` (the desktop portal) instead of spawning the opener program.
@@ -141,6 +141,7 @@ public actor Agent {
     public func reload(_ newConfiguration: Configuration) {
         engine.reload(newConfiguration.ruleSet)
         configuration = newConfiguration
+        launcher.withhold(newConfiguration.secretVariables)
         logger.info("configuration reloaded from \(newConfiguration.files.joined(separator: ", "))")
     }
 

@@ -43,6 +43,29 @@ struct ProcessLauncherTests {
         #expect(!fds.contains(Int(leaked)), "the agent's descriptor \(leaked) leaked into the child: \(fds)")
     }
 
+    /// Issue #10, finding 1: the variables secrets are read from never reach a child.
+    @Test func secretVariablesAreWithheld() async throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-launch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var launcher = ProcessLauncher(
+            baseEnvironment: ["PATH": "/usr/bin:/bin", "CALLPOP_PBX_PASSWORD": "a", "MY_TOKEN": "b", "LATER": "c", "KEPT": "d"],
+            withholding: ["MY_TOKEN"])
+        launcher.withhold(["LATER"])
+        #expect(launcher.withheld == ["CALLPOP_PBX_PASSWORD", "MY_TOKEN", "LATER"])
+        let plan = LaunchPlan(action: .app, url: nil, argv: ["/bin/sh", "-c", "env > \"$0\"", output.path], environment: ["CALLPOP_CALLERNUM": "1"])
+        let outcome: LaunchOutcome = try await withCheckedThrowingContinuation { continuation in
+            do {
+                try launcher.launch(plan) { continuation.resume(returning: $0) }
+            } catch {
+                continuation.resume(throwing: error)
+            }
+        }
+        #expect(outcome.succeeded)
+        let names = Set(try String(contentsOf: output, encoding: .utf8).split(separator: "\n").compactMap { $0.split(separator: "=").first.map(String.init) })
+        #expect(names.isSuperset(of: ["PATH", "KEPT", "CALLPOP_CALLERNUM"]))
+        #expect(names.isDisjoint(with: ["CALLPOP_PBX_PASSWORD", "MY_TOKEN", "LATER"]), "\(names.sorted())")
+    }
+
     @Test func callVariablesArriveInTheEnvironmentAndExitStatusIsReported() async throws {
         let (outcome, text) = try await Self.launch(
             #"printf '%s' "$CALLPOP_CALLERNAME" > "$1"; exit 3"#, environment: ["CALLPOP_CALLERNAME": "Zoë; $(rm -rf ~)"])
