@@ -19,4 +19,14 @@ public enum DetachedThread {
         if rc != 0 { Unmanaged<Box>.fromOpaque(context).release() }
         return rc == 0
     }
+
+    /// Runs blocking `body` (reading files) on a thread of its own and awaits its value for
+    /// at most `bound`: the cooperative pool is never held, however long `body` waits. Nil
+    /// when it did not finish in time (it runs on, and its value is dropped) or no thread
+    /// could be made.
+    public static func value<Value: Sendable>(within bound: Duration, _ body: @escaping @Sendable () -> Value) async -> Value? {
+        let result = OneShot<Value>()
+        guard start({ result.fulfil(body()) }) else { return nil }
+        return await result.value(within: bound)
+    }
 }

@@ -65,12 +65,23 @@ public struct AgentRunner: Sendable {
         if !work.isCancelled { await agent.waitForChildren(timeout: .seconds(10)) }
     }
 
+    /// How long a reload may spend reading its files before it is given up.
+    static let readBound = Duration.seconds(10)
+
     /// Re-reads the configuration; a bad one is rejected and the old one stays. Returns
     /// nil on success, or the problems, one per line.
+    ///
+    /// The files are read on a thread of their own: a file system that hangs must not take
+    /// the cooperative pool (and with it events, status and SIGTERM) along.
     @discardableResult
     public func reload() async -> String? {
         guard let reloadConfiguration else { return "this agent was started without a configuration file to reload" }
-        switch reloadConfiguration() {
+        guard let read = await DetachedThread.value(within: Self.readBound, reloadConfiguration) else {
+            let problem = "the configuration could not be read within \(Self.readBound); the previous one stays active"
+            logger.error("reload rejected: \(problem)")
+            return problem
+        }
+        switch read {
         case .success(let configuration):
             let previous = await agent.configuration
             await agent.reload(configuration)
