@@ -17,6 +17,9 @@ import Testing
         return url
     }
 
+    /// `[user]` and an AMI `[pbx]` without its secret.
+    static let amiHead = "[user]\nnumber = \"201\"\n[pbx]\nsource = \"ami\"\nurl = \"ami://127.0.0.1:5038\"\nusername = \"popup\""
+
     // MARK: Finding 1: secrets never reach children
 
     @Test("children get the session's environment without the secrets callpop reads", arguments: [
@@ -35,12 +38,7 @@ import Testing
             "CALLPOP_CALLERNAME": "stale value from the session",
         ]
         let configuration = try ConfigurationLoader(environment: environment).load(text: """
-            [user]
-            number = "201"
-            [pbx]
-            source = "ami"
-            url = "ami://127.0.0.1:5038"
-            username = "popup"
+            \(Self.amiHead)
             \(passwordLine)
             [[popup]]
             name = "Dump"
@@ -73,12 +71,7 @@ import Testing
         #expect(mkfifo(fifo, 0o600) == 0)
         let config = directory.appendingPathComponent("config.toml")
         try """
-            [user]
-            number = "201"
-            [pbx]
-            source = "ami"
-            url = "ami://127.0.0.1:5038"
-            username = "popup"
+            \(Self.amiHead)
             password_file = "\(fifo)"
             [[popup]]
             name = "second"
