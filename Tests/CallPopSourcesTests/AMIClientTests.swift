@@ -165,6 +165,28 @@ import Testing
         #expect(server.actions.last == ["Challenge", "Login", "CoreShowChannels", "Logoff"])
     }
 
+    /// Issue #10, finding 9: a PBX that accepts the login and drops the connection at once
+    /// must not get a new login every `reconnectMinimum`: the backoff resets only after a
+    /// connection stayed up, and the streak of short connections is logged.
+    @Test func aConnectionDroppedAfterLoginStillBacksOff() async throws {
+        let server = try TestAMIServer(secret: Self.secret, scripts: Array(repeating: .init(then: .close), count: 12))
+        defer { server.stop() }
+        var configuration = Self.configuration(port: server.port)
+        configuration.reconnectMinimum = .milliseconds(50)
+        configuration.reconnectMaximum = .seconds(5)
+        let recorder = SourceRecorder()
+        let client = AMIClient(configuration: configuration)
+        let task = Task { try await client.run(emit: { await recorder.record($0) }, report: { await recorder.record($0) }) }
+        try await Task.sleep(for: .milliseconds(1200))
+        task.cancel()
+        _ = try? await task.value
+        // Doubling from 25–50 ms: at most 6 logins can fit in 1.2 s; with a reset per login, 12 did.
+        let logins = server.actions.filter { $0.contains("Login") }.count
+        #expect(logins >= 2 && logins <= 6, "\(logins) logins in 1.2 s: \(server.actions)")
+        let warnings = await recorder.reports.filter { $0.connection == .disconnected }.map(\.message)
+        #expect(warnings.contains { $0.contains("short connections in a row") }, "\(warnings)")
+    }
+
     /// A refused login is reported and thrown after one attempt: no retry loop.
     @Test func refusedLoginThrowsWithoutRetrying() async throws {
         let server = try TestAMIServer(secret: Self.secret, scripts: [.init(acceptLogin: false), .init()])

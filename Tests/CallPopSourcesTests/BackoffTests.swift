@@ -27,3 +27,23 @@ import Testing
         #expect(backoff.nextDelay(using: &generator) <= .seconds(300))
     }
 }
+
+/// Issue #10, finding 9: a login is not the end of a failure streak.
+@Suite struct BackoffStreakTests {
+    @Test func onlyAStableConnectionStartsTheDelaysOver() {
+        var backoff = Backoff(minimum: .seconds(1), maximum: .seconds(60), stableAfter: .seconds(30))
+        var generator = SplitMix64(seed: 3)
+        var ceilings: [Duration] = []
+        for _ in 0..<5 {
+            _ = backoff.nextDelay(using: &generator)
+            backoff.connectionEnded(after: .milliseconds(200))  // logged in, dropped at once
+            ceilings.append(backoff.nextDelay(using: &generator))
+        }
+        // Delays keep growing: the fifth retry waits at least half of 2^9 s capped at 60 s.
+        #expect(ceilings.last! >= .seconds(30), "\(ceilings)")
+        #expect(backoff.shortConnections == 5)
+        backoff.connectionEnded(after: .seconds(31))
+        #expect(backoff.shortConnections == 0)
+        #expect(backoff.nextDelay(using: &generator) <= .seconds(1))
+    }
+}

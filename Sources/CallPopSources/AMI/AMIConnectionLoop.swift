@@ -45,8 +45,10 @@ struct AMIConnectionLoop {
                     host: endpoint.host, port: endpoint.port, tls: endpoint.tls, caFile: configuration.caFile,
                     connectTimeoutMilliseconds: Int(configuration.responseTimeout / .milliseconds(1)),
                     abandonWhenReadable: link.wake.readEnd)
-                end = serve(stream, session: &session, backoff: &backoff, pending: &pending)
+                var loggedInAt: ContinuousClock.Instant?
+                end = serve(stream, session: &session, loggedInAt: &loggedInAt, pending: &pending)
                 session.disconnected()
+                if let loggedInAt { backoff.connectionEnded(after: .now - loggedInAt) }
             } catch {
                 // The wake pipe also signals room in the bridge: only a stop ends the loop.
                 if error.code == CurlError.abortedCode {
@@ -77,7 +79,13 @@ struct AMIConnectionLoop {
         after reason: String, _ backoff: inout Backoff, _ random: inout SystemRandomNumberGenerator, _ pending: inout [SourceOutput]
     ) {
         let delay = backoff.nextDelay(using: &random)
-        pending.append(.report(SourceReport(.warning, "\(reason); reconnecting in \(delay)", connection: .disconnected)))
+        var streak = ""
+        switch backoff.shortConnections {
+        case 0: break
+        case 1: streak = " (it ended within \(backoff.stableAfter) of the login)"
+        case let n: streak = " (\(n) short connections in a row: each ended within \(backoff.stableAfter) of its login)"
+        }
+        pending.append(.report(SourceReport(.warning, "\(reason)\(streak); reconnecting in \(delay)", connection: .disconnected)))
         let until = ContinuousClock.now + delay
         while !link.stopRequested, ContinuousClock.now < until {
             _ = link.deliver(&pending)
@@ -87,7 +95,7 @@ struct AMIConnectionLoop {
 
     /// One connection, from the banner to its end.
     private func serve(
-        _ stream: CurlStream, session: inout AMISession, backoff: inout Backoff, pending: inout [SourceOutput]
+        _ stream: CurlStream, session: inout AMISession, loggedInAt: inout ContinuousClock.Instant?, pending: inout [SourceOutput]
     ) -> ConnectionEnd {
         var actions = session.connected(at: .now)
         var outbox: [UInt8] = []
@@ -102,7 +110,7 @@ struct AMIConnectionLoop {
                 case .send(let bytes): outbox += bytes
                 case .emit(let event): pending.append(.event(event))
                 case .report(let report):
-                    if report.connection == .connected { backoff.reset() }
+                    if report.connection == .connected { loggedInAt = .now }
                     pending.append(.report(report))
                 case .close(let end):
                     _ = try? stream.send(outbox[...])  // best effort, e.g. a last Logoff
