@@ -43,6 +43,17 @@ public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
         let (host, port) = hostAndPort
         return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
     }
+
+    /// Whether `other` has the same family and host address, whatever the ports (what a
+    /// datagram's sender is compared by: a SIP server may send from another port than the
+    /// one we send to).
+    public func hasSameHost(as other: SocketAddress) -> Bool {
+        guard family == other.family else { return false }
+        // The address bytes: sockaddr_in at 4..<8, sockaddr_in6 at 8..<24.
+        let range = family == AF_INET6 ? 8..<24 : 4..<8
+        return storage.count >= range.upperBound && other.storage.count >= range.upperBound
+            && storage[range] == other.storage[range]
+    }
 }
 
 /// The local address of any connected socket (ours or libcurl's).

@@ -126,12 +126,20 @@ import Testing
         #expect(session.received(Self.bytes("Response: Goodbye\r\nMessage: Manager shutting down\r\n\r\n"), at: start) == [.close(.closedByPeer)])
     }
 
-    @Test func garbageReportsAreCappedPerConnection() {
+    /// Garbage warnings go through the shared limiter: five a minute, then a count.
+    @Test func garbageReportsAreLimitedAndCounted() {
         var session = loggedIn()
         let actions = session.received(Self.bytes(String(repeating: "not a field\r\n", count: 20)), at: start)
         #expect(actions.count == 5)
         #expect(actions.last == .report(SourceReport(.warning,
-            "AMI: skipped a line that is not a Key: Value field: \"not a field\"; further garbage on this connection is skipped silently")))
+            "AMI: skipped a line that is not a Key: Value field: \"not a field\"; further warnings from here are counted and summed up within 60 s")))
+        #expect(session.nextWarningSummary == start + .seconds(60))
+        #expect(session.warningSummaries(at: start + .seconds(59)).isEmpty)
+        #expect(session.warningSummaries(at: start + .seconds(60)) == [.report(SourceReport(.warning,
+            "AMI: 15 more warnings from the PBX suppressed in the last 60 s"))])
+        #expect(session.nextWarningSummary == nil)
+        // A new minute: reported again.
+        #expect(session.received(Self.bytes("not a field\r\n"), at: start + .seconds(61)).count == 1)
     }
 
     /// The whole recorded stream through the session, after the login exchange: the same events as the mapper alone.

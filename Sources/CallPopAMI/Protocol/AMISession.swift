@@ -76,8 +76,6 @@ public struct AMISession: Sendable {
 
     /// The most `CoreShowChannel` entries kept for one resynchronisation.
     static let maxSnapshotEntries = 4096
-    /// Garbage notices reported per connection; more are counted, not reported.
-    static let maxGarbageReports = 5
 
     private let configuration: Configuration
     private var mapper: AMICallMapper
@@ -88,7 +86,8 @@ public struct AMISession: Sendable {
     private var phaseDeadline: ContinuousClock.Instant?
     private var lastReceived: ContinuousClock.Instant?
     private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
-    private var garbageCount = 0
+    /// Garbage warnings: a few per minute, the rest counted (the limiter every source shares).
+    private var warnings = WarningLimiter<String>()
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
@@ -124,7 +123,6 @@ public struct AMISession: Sendable {
         lastReceived = now
         pendingPing = nil
         snapshot = []
-        garbageCount = 0
         return []
     }
 
@@ -145,11 +143,19 @@ public struct AMISession: Sendable {
             switch output {
             case .banner: actions += bannerReceived(at: now)
             case .message(let message): actions += handle(message, at: now)
-            case .garbage(let garbage): actions += garbageReceived(garbage)
+            case .garbage(let garbage): actions += garbageReceived(garbage, at: now)
             }
             if actions.contains(where: { if case .close = $0 { true } else { false } }) { break }
         }
         return actions
+    }
+
+    /// When the count of suppressed garbage warnings is due (`warningSummaries`), if any.
+    public var nextWarningSummary: ContinuousClock.Instant? { warnings.nextSummary }
+
+    /// The counts of garbage warnings suppressed in windows that have ended.
+    public mutating func warningSummaries(at now: ContinuousClock.Instant) -> [Action] {
+        warnings.endedWindows(at: now).map { .report(SourceReport(.warning, "AMI: " + warnings.summary($0, name: "the PBX"))) }
     }
 
     /// `nextDeadline` has passed: ping, or give up on a silent PBX.
@@ -269,15 +275,12 @@ public struct AMISession: Sendable {
         }
     }
 
-    private mutating func garbageReceived(_ garbage: AMIGarbage) -> [Action] {
-        garbageCount += 1
-        if garbageCount < Self.maxGarbageReports {
-            return [.report(SourceReport(.warning, "AMI: \(garbage)"))]
+    private mutating func garbageReceived(_ garbage: AMIGarbage, at now: ContinuousClock.Instant) -> [Action] {
+        switch warnings.admit("PBX", at: now) {
+        case .report: [.report(SourceReport(.warning, "AMI: \(garbage)"))]
+        case .lastBeforeQuiet: [.report(SourceReport(.warning, "AMI: \(garbage)" + warnings.quietNotice))]
+        case .suppress: []
         }
-        if garbageCount == Self.maxGarbageReports {
-            return [.report(SourceReport(.warning, "AMI: \(garbage); further garbage on this connection is skipped silently"))]
-        }
-        return []
     }
 
     private mutating func makeActionID() -> String {

@@ -141,7 +141,8 @@ struct AMIConnectionLoop {
                 paused = !link.deliver(&pending)
             }
             let deadline: ContinuousClock.Instant? =
-                paused ? nil : inputMayWait ? .now : [session.nextDeadline, stopDeadline].compactMap { $0 }.min()
+                paused ? nil : inputMayWait ? .now
+                : [session.nextDeadline, session.nextWarningSummary, stopDeadline].compactMap { $0 }.min()
             var interest: Readiness = paused ? [] : .readable
             if !outbox.isEmpty { interest.insert(.writable) }
             let result = Poller.wait([(stream.socket, interest)], wake: link.wake, until: deadline)
@@ -152,6 +153,9 @@ struct AMIConnectionLoop {
             }
             if let due = session.nextDeadline, ContinuousClock.now >= due {
                 actions += session.deadlinePassed(at: .now)
+            }
+            if let due = session.nextWarningSummary, ContinuousClock.now >= due {
+                actions += session.warningSummaries(at: .now)
             }
         }
     }

@@ -19,9 +19,14 @@ final class SubscriptionLoop {
     private var machines: [SubscriptionStateMachine]
     private var transport: SIPLink?
     private var server: SocketAddress?
+    /// Who may send us datagrams: the host we send to, and the domain's own hosts when that
+    /// is an outbound proxy (a server that does not record-route notifies directly).
+    private var peers: [SocketAddress] = []
     private var framer = SIPStreamFramer()
     private var nextKeepAlive: ContinuousClock.Instant?
     private var pending: [SourceOutput] = []
+    /// Warnings about datagrams, per sender: a few a minute, the rest counted.
+    private var warnings = WarningLimiter<SocketAddress>()
 
     init(configuration: SIPSourceConfiguration, link: IOLink<SourceOutput>, seed: UInt64?) {
         self.configuration = configuration
@@ -52,7 +57,7 @@ final class SubscriptionLoop {
 
     private var nextDeadline: ContinuousClock.Instant? {
         let keepAlive = configuration.transport.isReliable && transport != nil ? nextKeepAlive : nil
-        return (machines.compactMap(\.nextDeadline) + [keepAlive].compactMap { $0 }).min()
+        return (machines.compactMap(\.nextDeadline) + [keepAlive, warnings.nextSummary].compactMap { $0 }).min()
     }
 
     /// Un-SUBSCRIBEs every subscription and serves the answers (and UDP retransmissions)
@@ -128,6 +133,11 @@ final class SubscriptionLoop {
         let opened: SIPLink = configuration.transport.isReliable
             ? .stream(try Socket.tcp(to: address, until: .now + Self.connectTimeout, wake: link.wake))
             : .datagram(try Socket.udp(towards: address, port: configuration.localPort ?? 0))
+        peers = [address]
+        if configuration.outboundProxy != nil, !configuration.transport.isReliable {
+            let domain = configuration.uri
+            peers += (try? resolve(host: domain.host, port: domain.port ?? 5060, stream: false)) ?? []
+        }
         try self.opened(opened, server: address)
     }
 
@@ -158,10 +168,15 @@ final class SubscriptionLoop {
             // Bounded per turn, so a flood of datagrams cannot keep the loop from its timers.
             for _ in 0..<64 {
                 guard let (bytes, source) = socket.receiveDatagram() else { return }
+                // Over UDP anyone can write to our port: only the server we talk to is heard.
+                guard peers.contains(where: { source.hasSameHost(as: $0) }) else {
+                    warn(about: source) { "ignored a datagram from \(source), which is not the SIP server" }
+                    continue
+                }
                 do {
                     dispatch(try SIPMessageParser.parseDatagram(bytes), from: source)
                 } catch {
-                    pending.append(.report(SourceReport(.warning, "ignored a datagram from \(source): \(error)")))
+                    warn(about: source) { "ignored a datagram from \(source): \(error)" }
                 }
             }
             return
@@ -193,9 +208,22 @@ final class SubscriptionLoop {
         }
     }
 
+    /// A warning about what `source` sent, through the limiter; `message` is made only when logged.
+    private func warn(about source: SocketAddress, _ message: () -> String) {
+        switch warnings.admit(source, at: .now) {
+        case .report: pending.append(.report(SourceReport(.warning, message())))
+        case .lastBeforeQuiet: pending.append(.report(SourceReport(.warning, message() + warnings.quietNotice)))
+        case .suppress: break
+        }
+    }
+
     // MARK: - Timers and output
 
     private func fireTimers(now: ContinuousClock.Instant) {
+        for ended in warnings.endedWindows(at: now) {
+            let name = ended.source.map { "\($0)" } ?? "other senders"
+            pending.append(.report(SourceReport(.warning, "SIP: " + warnings.summary(ended, name: name))))
+        }
         if configuration.transport.isReliable, let due = nextKeepAlive, now >= due, let transport {
             nextKeepAlive = now + Self.keepAliveInterval
             if !transport.write(Array("\r\n\r\n".utf8)) { disconnect(reason: "keep-alive failed", now: now) }
