@@ -45,16 +45,21 @@ extension KamailioLabTests {
             body: body)
     }
 
+    /// A source subscribed through a relay that dumps every datagram, and the subscription's identifiers.
+    static func subscribeThroughRelay() async throws -> (UDPRelay, RunningSource, SubscriptionIDs) {
+        let dump = KamailioLab.runDir.appendingPathComponent("dump-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dump, withIntermediateDirectories: true)
+        let relay = try await UDPRelay(dumpDirectory: dump)
+        let source = RunningSource(KamailioLab.configuration(proxyPort: relay.port))
+        let subscribed = await source.recorder.wait(seconds: 10) { _, reports in connectedCount(reports) >= 1 }
+        #expect(subscribed)
+        return (relay, source, try subscriptionIDs(in: dump))
+    }
+
     @Test func malformedNotifyBodiesAreAnsweredReportedAndSurvived() async throws {
         guard KamailioLab.available() else { return }
         try await KamailioLab.withLab {
-            let dump = KamailioLab.runDir.appendingPathComponent("dump-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: dump, withIntermediateDirectories: true)
-            let relay = try await UDPRelay(dumpDirectory: dump)
-            let source = RunningSource(KamailioLab.configuration(proxyPort: relay.port))
-            let subscribed = await source.recorder.wait(seconds: 10) { _, reports in Self.connectedCount(reports) >= 1 }
-            #expect(subscribed)
-            let ids = try Self.subscriptionIDs(in: dump)
+            let (relay, source, ids) = try await Self.subscribeThroughRelay()
             let port = try #require(ids.contact.port)
             let hostile: [[UInt8]] = [
                 Array("<?xml version=\"1.0\"?><dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" version=\"900\" state=\"full\"><dialog id=\"x\"><state>early".utf8),

@@ -11,13 +11,7 @@ extension KamailioLabTests {
     @Test func datagramsFromStrangersAreDroppedAndTheirWarningsLimited() async throws {
         guard KamailioLab.available() else { return }
         try await KamailioLab.withLab {
-            let dump = KamailioLab.runDir.appendingPathComponent("dump-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: dump, withIntermediateDirectories: true)
-            let relay = try await UDPRelay(dumpDirectory: dump)
-            let source = RunningSource(KamailioLab.configuration(proxyPort: relay.port))
-            let subscribed = await source.recorder.wait(seconds: 10) { _, reports in Self.connectedCount(reports) >= 1 }
-            #expect(subscribed)
-            let ids = try Self.subscriptionIDs(in: dump)
+            let (relay, source, ids) = try await Self.subscribeThroughRelay()
             let port = try #require(ids.contact.port)
             let stranger = try StrangerSocket(host: "127.0.0.2")
             let valid = """
