@@ -137,6 +137,14 @@ let package = Package(
             dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
+
+        // MARK: Fuzzing (Fuzz/README.md)
+
+        // The libFuzzer targets: `make fuzz` builds this with -sanitize=fuzzer,address in
+        // .build-fuzz; an ordinary build gives a replayer of inputs (`callpop-fuzz TARGET FILE...`).
+        .executableTarget(
+            name: "callpop-fuzz", dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopConfig"],
+            path: "Fuzz/callpop-fuzz"),
     ]
 )
 
