@@ -10,7 +10,8 @@ Seeds (the first byte or bytes of an input steer how a target feeds it; see Fuzz
 - dialog-info: the dialog-info bodies of those NOTIFYs;
 - ndjson: the documented event line, and one line per recorded call event shape;
 - config: every ```toml block of docs/*.md, and a full configuration;
-- template: the documented URL and app templates with hostile caller values.
+- template: the documented URL and app templates with hostile caller values;
+- every target: the inputs that once failed it (Tests/Fixtures/fuzz/TARGET/).
 """
 import glob
 import hashlib
@@ -33,6 +34,10 @@ def write(target, data):
 def fixtures(pattern):
     return sorted(glob.glob(os.path.join(root, "Tests/Fixtures", pattern), recursive=True))
 
+
+# Inputs that once failed a target (Tests/Fixtures/fuzz/TARGET/), so every run retries them.
+for path in fixtures("fuzz/*/*"):
+    write(os.path.basename(os.path.dirname(path)), open(path, "rb").read())
 
 # AMI: whole streams (the session target logs in first when its mode byte asks), and slices.
 for path in fixtures("asterisk-22/**/ami.txt") + fixtures("ami-handwritten/*.txt"):

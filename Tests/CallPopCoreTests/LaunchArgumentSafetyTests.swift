@@ -35,6 +35,15 @@ struct LaunchArgumentSafetyTests {
         }
     }
 
+    /// Found by fuzzing (the template target's checker): a program named `--` counted as the
+    /// `--` that ends the options of its own arguments.
+    @Test func theProgramItselfIsNotTheDoubleDash() throws {
+        let target = try appTarget(argv: ["--", "{CALLERNAME}"])
+        #expect(throws: LaunchRefusal.optionInjection(argument: 1)) {
+            try target.plan(Self.caller(name: "-f/"), policy: LaunchPolicy())
+        }
+    }
+
     @Test("values inside a word with a fixed prefix are not affected")
     func fixedPrefixIsFine() throws {
         let target = try appTarget("crm --name={CALLERNAME} x{CALLERNUM}")

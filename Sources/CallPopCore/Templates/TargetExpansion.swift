@@ -58,7 +58,8 @@ extension PopupTarget {
                     }
                     argv.append(text)
                 }
-                if word.isConstant, word.source == "--" { optionsEnded = true }
+                // The program's own name is not an argument: only a `--` after it ends its options.
+                if index > 0, word.isConstant, word.source == "--" { optionsEnded = true }
             }
             var environment: [String: String] = [:]
             for (name, value) in variables.environment { environment[name] = value }
