@@ -9,6 +9,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 int callpop_spawn(const char *file, char *const argv[], char *const envp[], pid_t *pid) {
@@ -44,32 +46,82 @@ int callpop_spawn_output(const char *file, char *const argv[], char *const envp[
     return rc;
 }
 
-struct reap_job {
+/* One reaper thread for every child: it sleeps while no child of ours runs; otherwise it
+ * waits with waitid(P_ALL, WEXITED | WNOWAIT) until any child has ended, without reaping it,
+ * then reaps (WNOHANG) exactly the registered children that have ended. A child that is
+ * not ours (a test's own process, say) is left to its owner; the thread then gives the
+ * owner a moment instead of spinning on it. */
+struct reap_entry {
     pid_t pid;
     callpop_reaped_fn done;
     void *context;
 };
 
-static void reap_body(void *arg) {
-    struct reap_job job = *(struct reap_job *)arg;
-    free(arg);
-    int status = 0;
-    pid_t r;
-    do {
-        r = waitpid(job.pid, &status, 0);
-    } while (r < 0 && errno == EINTR);
-    job.done(job.context, r < 0 ? -1 : status);
+static pthread_mutex_t reap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reap_added = PTHREAD_COND_INITIALIZER;
+static struct reap_entry *reap_table;
+static size_t reap_count, reap_capacity;
+static int reaper_running;
+
+static void reaper_body(void *unused) {
+    (void)unused;
+    for (;;) {
+        pthread_mutex_lock(&reap_lock);
+        while (reap_count == 0) pthread_cond_wait(&reap_added, &reap_lock);
+        pthread_mutex_unlock(&reap_lock);
+
+        siginfo_t info;
+        memset(&info, 0, sizeof info);
+        int lost = 0;
+        if (waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) != 0) {
+            if (errno == EINTR) continue;
+            /* ECHILD: the kernel has no child for us, so someone else reaped ours. */
+            lost = errno == ECHILD;
+        }
+
+        /* Take the ended children out under the lock; call them back after it. */
+        struct reap_entry ended[64];
+        int statuses[64];
+        size_t n = 0;
+        pthread_mutex_lock(&reap_lock);
+        for (size_t i = 0; i < reap_count && n < 64;) {
+            int status = 0;
+            pid_t r = lost ? -1 : waitpid(reap_table[i].pid, &status, WNOHANG);
+            if (r == 0) { i++; continue; }
+            ended[n] = reap_table[i];
+            statuses[n++] = r < 0 ? -1 : status;
+            reap_table[i] = reap_table[--reap_count];
+        }
+        pthread_mutex_unlock(&reap_lock);
+        for (size_t i = 0; i < n; i++) ended[i].done(ended[i].context, statuses[i]);
+        if (n == 0) usleep(10000); /* a child that is not ours: its owner reaps it */
+    }
 }
 
 int callpop_reap_async(pid_t pid, callpop_reaped_fn done, void *context) {
-    struct reap_job *job = malloc(sizeof *job);
-    if (!job) return ENOMEM;
-    job->pid = pid;
-    job->done = done;
-    job->context = context;
-    int rc = callpop_thread_start(reap_body, job);
-    if (rc != 0) free(job);
-    return rc;
+    pthread_mutex_lock(&reap_lock);
+    if (reap_count == reap_capacity) {
+        size_t capacity = reap_capacity ? reap_capacity * 2 : 16;
+        struct reap_entry *table = realloc(reap_table, capacity * sizeof *table);
+        if (!table) {
+            pthread_mutex_unlock(&reap_lock);
+            return ENOMEM;
+        }
+        reap_table = table;
+        reap_capacity = capacity;
+    }
+    if (!reaper_running) {
+        int rc = callpop_thread_start(reaper_body, NULL);
+        if (rc != 0) {
+            pthread_mutex_unlock(&reap_lock);
+            return rc;
+        }
+        reaper_running = 1;
+    }
+    reap_table[reap_count++] = (struct reap_entry){pid, done, context};
+    pthread_cond_signal(&reap_added);
+    pthread_mutex_unlock(&reap_lock);
+    return 0;
 }
 
 struct thread_job {

@@ -1,8 +1,9 @@
 internal import CPlatform
 internal import Glibc
 
-/// Reaps one child on a small detached thread blocking in `waitpid`: no SIGCHLD
-/// handler, no polling, and no stealing of other children's statuses.
+/// Reaps children through the one reaper thread of `CPlatform` (`callpop_reap_async`): no
+/// SIGCHLD handler, no stealing of other children's statuses, and no thread or descriptor
+/// per child, so programs that never end cost the agent nothing but a table entry.
 enum ChildWaiter {
     private final class Job: Sendable {
         let pid: pid_t
@@ -21,7 +22,7 @@ enum ChildWaiter {
             job.completion(ChildWaiter.outcome(pid: job.pid, status: status))
         }, context)
         if rc != 0 {
-            // No thread to spare: reap inline rather than leave a zombie.
+            // No reaper (no memory, or no thread could be made): reap inline rather than leave a zombie.
             let job = Unmanaged<Job>.fromOpaque(context).takeRetainedValue()
             var status: Int32 = 0
             let r = waitpid(pid, &status, 0)

@@ -10,11 +10,15 @@ the socket to --mark-file. Every action the client sends is logged to --log.
 Only loopback: it listens on 127.0.0.1 and serves one connection.
 """
 import argparse
-import hashlib
+import os
 import re
 import socket
+import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ami_speaker  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--template", required=True, help="a recorded ami.txt")
@@ -54,7 +58,6 @@ listener.bind(("127.0.0.1", 0))
 listener.listen(1)
 with open(args.port_file + ".tmp", "w") as f:
     f.write(str(listener.getsockname()[1]))
-import os
 os.rename(args.port_file + ".tmp", args.port_file)
 
 conn, _ = listener.accept()
@@ -69,44 +72,16 @@ def send(data):
 
 
 def answer_actions():
-    buffer = b""
-    conn.sendall(b"Asterisk Call Manager/11.0.0\r\n")
-    while True:
-        try:
-            chunk = conn.recv(65536)
-        except OSError:
+    conn.sendall(ami_speaker.BANNER)
+    for action, fields in ami_speaker.actions(conn):
+        log.write(action + "\n")
+        reply = ami_speaker.answer(action, fields, args.secret)
+        if reply:
+            send(reply.encode())
+        if action == "coreshowchannels":
+            logged_in.set()
+        if action == "logoff":
             break
-        if not chunk:
-            break
-        buffer += chunk
-        while b"\r\n\r\n" in buffer:
-            message, buffer = buffer.split(b"\r\n\r\n", 1)
-            fields = {}
-            for line in message.decode(errors="replace").split("\r\n"):
-                if ":" in line:
-                    key, value = line.split(":", 1)
-                    fields[key.strip().lower()] = value.strip()
-            action = fields.get("action", "").lower()
-            action_id = fields.get("actionid", "")
-            log.write(action + "\n")
-            head = "Response: Success\r\nActionID: %s\r\n" % action_id
-            if action == "challenge":
-                send((head + "Challenge: 1234567890\r\n\r\n").encode())
-            elif action == "login":
-                key = hashlib.md5(("1234567890" + args.secret).encode()).hexdigest()
-                ok = fields.get("key") == key or fields.get("secret") == args.secret
-                send((head + "Message: Authentication accepted\r\n\r\n" if ok else
-                      "Response: Error\r\nActionID: %s\r\nMessage: Authentication failed\r\n\r\n" % action_id).encode())
-            elif action == "coreshowchannels":
-                send((head + "EventList: start\r\nMessage: Channels will follow\r\n\r\n"
-                      "Event: CoreShowChannelsComplete\r\nActionID: %s\r\nEventList: Complete\r\nListItems: 0\r\n\r\n"
-                      % action_id).encode())
-                logged_in.set()
-            elif action == "ping":
-                send((head + "Ping: Pong\r\nTimestamp: 1700000000.000000\r\n\r\n").encode())
-            elif action == "logoff":
-                send(("Response: Goodbye\r\nActionID: %s\r\nMessage: Thanks for all the fish.\r\n\r\n" % action_id).encode())
-                break
     done.set()
 
 

@@ -10,11 +10,13 @@ int callpop_spawn(const char *file, char *const argv[], char *const envp[], pid_
 /// The same, with stdout on `stdout_fd` (a pipe the caller reads) instead of /dev/null.
 int callpop_spawn_output(const char *file, char *const argv[], char *const envp[], int stdout_fd, pid_t *pid);
 
-/// Called on the waiter thread with the waitpid status (or -1 when waitpid failed).
+/// Called on the reaper thread with the waitpid status (or -1 when it was lost).
 typedef void (*callpop_reaped_fn)(void *context, int status);
 
-/// Starts a small detached thread that blocks in waitpid(pid) and then calls `done`.
-/// Returns 0, or an errno value when no thread could be started (then nothing is called).
+/// Has `pid` (a child of ours) reaped and `done` called when it ends. One reaper thread
+/// serves every child, however many run and however long (a program that never ends costs
+/// a table entry, not a thread or a descriptor); it reaps only the children registered here.
+/// Returns 0, or an errno value (then nothing is called).
 int callpop_reap_async(pid_t pid, callpop_reaped_fn done, void *context);
 
 
