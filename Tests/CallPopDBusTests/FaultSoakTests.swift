@@ -22,9 +22,16 @@ struct FaultSoakTests {
         var hangingPopups: Int
     }
 
-    static let form: Form = ProcessInfo.processInfo.environment["CALLPOP_SOAK"] == "long"
-        ? Form(calls: 600, cuts: 200, hangingPopups: 200)
-        : Form(calls: 60, cuts: 20, hangingPopups: 12)
+    /// Short or long (CALLPOP_SOAK=long); CALLPOP_SOAK_CALLS and CALLPOP_SOAK_CUTS override.
+    static let form: Form = {
+        let environment = ProcessInfo.processInfo.environment
+        var form = environment["CALLPOP_SOAK"] == "long"
+            ? Form(calls: 600, cuts: 200, hangingPopups: 200)
+            : Form(calls: 60, cuts: 20, hangingPopups: 12)
+        if let calls = environment["CALLPOP_SOAK_CALLS"].flatMap(Int.init) { form.calls = calls }
+        if let cuts = environment["CALLPOP_SOAK_CUTS"].flatMap(Int.init) { form.cuts = cuts }
+        return form
+    }()
 
     static let secret = "soak-secret"
 
@@ -196,6 +203,19 @@ struct FaultSoakTests {
         return (threads, descriptors)
     }
 
+    /// The server's call count once no call has come for half a second (the notifications
+    /// of a burst of calls arrive after their decisions).
+    static func settled(_ server: FakeNotificationServer) async throws -> Int {
+        var count = await server.calls.count
+        for _ in 0..<120 {
+            try await Task.sleep(for: .milliseconds(500))
+            let now = await server.calls.count
+            if now == count { return now }
+            count = now
+        }
+        return count
+    }
+
     /// Lines in `file`, once at least `count` are there (or after `timeout`).
     static func lines(of file: URL, atLeast count: Int, within timeout: Duration = .seconds(20)) async throws -> [String] {
         let deadline = ContinuousClock.now + timeout
@@ -269,9 +289,14 @@ struct FaultSoakTests {
             print("soak: \(Self.form.calls) calls, \(Self.form.cuts) cuts, \(reconnects) reconnections, \(expected.count) popups expected, \(launched.count) launched, duplicates \(launched.count - Set(launched).count), in \(ContinuousClock.now - started)")
 
             // 2. The notification server leaves mid-call and comes back: later calls still notify.
+            let before = try await Self.settled(server)
             try await replay.run("until inbound-answered ChannelStateDesc: Ringing")
-            let before = await server.calls.count
-            _ = try await server.waitForCalls(before + 1, "the notification of the ringing call")
+            do {
+                _ = try await server.waitForCalls(before + 1, "the notification of the ringing call")
+            } catch {
+                print("soak: no notification; the server got \(before) calls before, \(await server.calls.count) now; agent log:\n" + agentLogText().suffix(3000))
+                throw error
+            }
             await server.quit()
             try await replay.run("rest")
             server = try await FakeNotificationServer.start(on: bus)
