@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: what `make test` and CI run.
 #   1. every Swift test suite (unit, recorded PBX traffic, real dbus-daemon, Kamailio, sipp,
-#      and the built binary with the real xdg-open);
+#      the built binary with the real xdg-open, the short fault soak), then a smoke run of
+#      every fuzz target;
 #   2. the Debian package: built, linted, installed with apt-get and exercised (needs root:
 #      it runs under CI or as root, and is skipped with a notice otherwise).
 set -euo pipefail
@@ -14,6 +15,9 @@ swift build --build-tests
 # prompt cancellation) and would fail for no fault of their own while the CPU-heavy
 # fuzz suites hold both cores of a small machine.
 swift test --skip-build --no-parallel
+# Every libFuzzer target for a few seconds (Fuzz/README.md): 30 s in all, after building
+# them with the sanitizers in .build-fuzz. The long runs are `make fuzz`.
+Fuzz/run.sh smoke 30
 if [[ $(id -u) -eq 0 || -n "${CI:-}" ]]; then
     make packaging-test
 else
