@@ -57,6 +57,9 @@ public enum SIPMessageParser {
             if let lead = line.first, lead == " " || lead == "\t" {
                 guard !headers.isEmpty else { throw SIPError(.badHeader, "continuation line before any header") }
                 let continued = SIPText.trim(line)
+                // A blank continuation adds nothing (not even the space that joins lines): the
+                // value must read the same when we send it back in an answer.
+                guard !continued.isEmpty else { continue }
                 headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? continued : " " + continued
                 continue
             }
