@@ -300,6 +300,12 @@ public struct AMICallMapper: Sendable {
     ) -> TrackedChannel? {
         if let tracked = channels[uniqueID] { return tracked }
         guard !ended.contains(uniqueID) else { return nil }
+        // The call id is the Linkedid; a blank one (or one that cleans to nothing) makes the
+        // channel its own call, and a channel without any id is not followed: calls with an
+        // empty id would all merge into one.
+        let linked = AMIText.clean(linkedID)
+        let callID = linked.isEmpty ? AMIText.clean(uniqueID) : linked
+        guard !callID.isEmpty else { return nil }
         if channels.count >= maxTrackedChannels,
             let oldest = channels.values.min(by: { $0.sequence < $1.sequence })
         {
@@ -307,7 +313,7 @@ public struct AMICallMapper: Sendable {
         }
         sequence += 1
         let tracked = TrackedChannel(
-            uniqueID: uniqueID, name: AMIText.clean(name), linkedID: AMIText.clean(linkedID),
+            uniqueID: uniqueID, name: AMIText.clean(name), linkedID: callID,
             userNumber: AMIText.cleanOrNil(event[prefix + "CallerIDNum"]),
             userName: AMIText.cleanOrNil(event[prefix + "CallerIDName"]), sequence: sequence)
         channels[uniqueID] = tracked
