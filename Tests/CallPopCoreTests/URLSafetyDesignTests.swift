@@ -14,9 +14,17 @@ struct URLSafetyDesignTests {
         ("https://{CALLERNAME}/x", false), ("https://crm.example.com{CALLERNAME}/x", false),
         ("https://crm.example.com/{CALLERNAME}", true), ("https://crm.example.com?q={CALLERNAME}", true),
         ("https://crm.example.com#{CALLERNAME}", true), ("tel:{CALLERNUM}", true), ("https://crm.example.com/", true),
+        ("{CALLERNAME}s://crm.example.com/", false), ("{CALLERNAME}://crm.example.com/", false),
     ])
     func fixedAuthority(template: String, fixed: Bool) throws {
         #expect(try Template(parsing: template).hasFixedAuthority == fixed)
+    }
+
+    /// Found while writing the fuzz checker: the loader refuses a URL that starts with a
+    /// variable, but the launch step let a value choose the scheme of `{CALLERNAME}s://host/`.
+    @Test func aValueCannotChooseTheSchemeAtLaunch() throws {
+        let target = PopupTarget.url(try Template(parsing: "{CALLERNAME}s://crm.example.com/x"))
+        #expect(throws: LaunchRefusal.url(.hostNotFixed)) { try target.plan(variables(name: "http"), policy: LaunchPolicy()) }
     }
 
     @Test("a value forming a whole . or .. path segment is refused; in the query it is harmless")

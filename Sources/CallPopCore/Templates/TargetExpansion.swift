@@ -121,11 +121,14 @@ extension Template {
         if case .variable? = segments.first { true } else { false }
     }
 
-    /// Whether a URL template's scheme and host are fixed text: for `scheme://` URLs the
-    /// literal before the first placeholder reaches a `/`, `?` or `#` after the host.
+    /// Whether a URL template's scheme and host are fixed text: the literal before the first
+    /// placeholder holds the scheme's `:`, and for `scheme://` URLs reaches a `/`, `?` or `#`
+    /// after the host.
     public var hasFixedAuthority: Bool {
         guard !isConstant else { return true }
         let head = leadingLiteral
+        // A URL that starts with a value could take any scheme the value spells.
+        guard head.contains(":") else { return false }
         guard let marker = head.firstRange(of: "://") else { return true }
         let afterScheme = head[marker.upperBound...]
         return afterScheme.contains { $0 == "/" || $0 == "?" || $0 == "#" }
