@@ -5,7 +5,7 @@ import CallPopPlatform
 
 /// `callpop`: opens the right CRM page or application when a phone call rings,
 /// is placed or is answered.
-@main
+
 struct CallPop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "callpop",
