@@ -38,6 +38,9 @@ public struct CallTracker: Sendable {
     public var endedMemory: Int
 
     private(set) var live: [String: TrackedCall] = [:]
+    /// At most the oldest `lastSeen` of the live calls (nil: none), so `expire` scans them only
+    /// when one may really be too old, not on every event.
+    private var oldestSeen: ContinuousClock.Instant?
     private(set) var ended: [TrackedCall] = []
     /// The ids in `ended`, so a new call's id is checked without scanning the ring.
     private var endedIDs: Set<String> = []
@@ -103,6 +106,7 @@ public struct CallTracker: Sendable {
             break
         }
         if call.wasAnswered { call.event.state = .answered }
+        oldestSeen = min(oldestSeen ?? now, now)
         live[id] = call
         if live.count > maximumCalls, let stalest = live.values.min(by: { $0.lastSeen < $1.lastSeen }) {
             live[stalest.event.callID] = nil
@@ -121,8 +125,9 @@ public struct CallTracker: Sendable {
 
     /// Drops calls not heard of for `maximumAge`.
     public mutating func expire(now: ContinuousClock.Instant) {
-        guard !live.isEmpty else { return }
-        for (id, call) in live where now - call.lastSeen > maximumAge { live[id] = nil }
+        guard let oldestSeen, now - oldestSeen > maximumAge else { return }
+        live = live.filter { now - $0.value.lastSeen <= maximumAge }
+        self.oldestSeen = live.values.lazy.map(\.lastSeen).min()
     }
 
     private mutating func remember(_ call: TrackedCall) {
