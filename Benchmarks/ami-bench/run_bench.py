@@ -171,9 +171,17 @@ def main():
     parser.add_argument("--callgrind-loops", default="10,30", help="two loop counts; instructions/event is the difference")
     parser.add_argument("--latency-calls", type=int, default=10000, help="calls in the event-to-spawn latency run (0: skip)")
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--only", choices=["callpop"], help="measure callpop alone (while developing): no ratios")
     options = parser.parse_args()
     bench = Bench(options)
     names = ["c", "callpop", "python"]
+    if options.only:
+        rate, _ = bench.throughput("callpop", options.loops)
+        print(f"callpop: {rate:,.0f} events per CPU-second")
+        if options.callgrind_loops:
+            small, large = (int(x) for x in options.callgrind_loops.split(","))
+            print(f"callpop: {bench.instructions('callpop', small, large):,.0f} instructions per event")
+        return
 
     if options.check:
         runs = {name: bench.replay(name, 3, tag="-check")[1] for name in names}

@@ -78,9 +78,14 @@ public struct AMISession: Sendable {
     /// Garbage notices reported per connection; more are counted, not reported.
     static let maxGarbageReports = 5
 
+    /// The events the session acts on: the mapper's and the resynchronisation's. The framer
+    /// skips all others (most of what Asterisk sends) without parsing them.
+    static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
+    static let events = AMIEventFilter(passing: wantedEvents)
+
     private let configuration: Configuration
     private var mapper: AMICallMapper
-    private var framer = AMIFramer()
+    private var framer = AMIFramer(events: Self.events)
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
     private var snapshot: [AMIMessage] = []
@@ -117,7 +122,7 @@ public struct AMISession: Sendable {
 
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
-        framer = AMIFramer()
+        framer = AMIFramer(events: Self.events)
         phase = .awaitingBanner
         phaseDeadline = now + configuration.responseTimeout
         lastReceived = now
@@ -202,11 +207,12 @@ public struct AMISession: Sendable {
     }
 
     private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
-        if let response = message.response {
+        // Asterisk starts every event with its `Event` line: no need to look for a `Response` in it.
+        if !message.startsWithEvent, let response = message.response {
             return handleResponse(response, message, at: now)
         }
-        guard let event = message.event, isLoggedIn else { return [] }
-        if case .resyncing = phase {
+        guard isLoggedIn else { return [] }
+        if case .resyncing = phase, let event = message.event {
             if event.caseInsensitiveEquals("CoreShowChannel") {
                 if snapshot.count < Self.maxSnapshotEntries { snapshot.append(message) }
                 return []

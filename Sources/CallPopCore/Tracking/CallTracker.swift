@@ -116,8 +116,8 @@ public struct CallTracker: Sendable {
 
     /// Records that `ruleID` fired for call `id`.
     public mutating func markFired(_ ruleID: String, call id: String) {
-        if live[id] != nil {
-            live[id]?.firedRuleIDs.insert(ruleID)
+        if live[id]?.firedRuleIDs.insert(ruleID) != nil {
+            return  // one lookup, changed in place
         } else if let index = ended.lastIndex(where: { $0.event.callID == id }) {
             ended[index].firedRuleIDs.insert(ruleID)
         }
