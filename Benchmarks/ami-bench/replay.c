@@ -183,8 +183,8 @@ static void plan_loop(const char *extension) {
 
 static pid_t client;
 
-/* The client's CPU time so far, all threads, in clock ticks. */
-static long long client_ticks(void) {
+/* The client's CPU time so far, all threads, in clock ticks; its kernel part in `system`. */
+static long long client_ticks(long long *system) {
     char path[64], text[2048];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)client);
     int fd = open(path, O_RDONLY);
@@ -198,6 +198,7 @@ static long long client_ticks(void) {
     /* after ") ": state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15) */
     long long utime = 0, stime = 0;
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2) return -1;
+    *system = stime;
     return utime + stime;
 }
 
@@ -408,6 +409,7 @@ int main(int argc, char **argv) {
     int rewritten = 0;             /* whether loop_bytes holds loop `loop_number` */
     long long events_sent = 0, decisions_seen = 0;
     long long login_at = 0, first_decision_at = 0, done_at = 0, ticks_at_login = -1, ticks_at_done = -1;
+    long long system_at_login = 0, system_at_done = 0;
     long long progress_at = now_ns();
     int waiting_launches = 0;      /* latency mode: opener reports still expected for the last trigger */
     long long trigger_written_at = 0;
@@ -482,7 +484,7 @@ int main(int argc, char **argv) {
                     amib_parse(in_buffer + at, length, &message);
                     if (message.count > 0 && answer(&message, username, secret)) {
                         login_at = now;
-                        ticks_at_login = client_ticks();
+                        ticks_at_login = client_ticks(&system_at_login);
                         progress_at = now;
                     }
                     at += length;
@@ -527,7 +529,7 @@ int main(int argc, char **argv) {
                         progress_at = now;
                         if (decisions_seen == expected_decisions) {
                             done_at = now;
-                            ticks_at_done = client_ticks();
+                            ticks_at_done = client_ticks(&system_at_done);
                         }
                     }
                     at += length;
@@ -589,7 +591,10 @@ int main(int argc, char **argv) {
     printf("expected_decisions=%lld\n", expected_decisions);
     printf("launches_per_loop=%d\n", launches_per_loop);
     printf("clock_ticks_per_second=%ld\n", sysconf(_SC_CLK_TCK));
-    if (ticks_at_login >= 0 && ticks_at_done >= 0) printf("cpu_ticks=%lld\n", ticks_at_done - ticks_at_login);
+    if (ticks_at_login >= 0 && ticks_at_done >= 0) {
+        printf("cpu_ticks=%lld\n", ticks_at_done - ticks_at_login);
+        printf("cpu_system_ticks=%lld\n", system_at_done - system_at_login);
+    }
     if (login_at) printf("start_to_login_ns=%lld\n", login_at - spawned_at);
     if (first_decision_at) printf("start_to_first_decision_ns=%lld\n", first_decision_at - spawned_at);
     if (done_at) printf("login_to_last_decision_ns=%lld\n", done_at - login_at);

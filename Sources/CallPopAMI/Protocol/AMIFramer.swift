@@ -46,7 +46,7 @@ public struct AMIFramer: Sendable {
     private var lineOverflowed = false
     /// The message being read: four offsets per field into its bytes, which are the field
     /// lines as received (each with its line feed), partly still in the caller's buffer.
-    private var offsets: [AMIFieldOffsets] = []
+    private var offsets = AMIFieldOffsetList()
     /// The message's bytes copied so far (at the end of a read, or for a line cut by one).
     private var copied: [UInt8] = []
     /// The part of the current read holding the message's field lines not yet copied.
@@ -72,6 +72,16 @@ public struct AMIFramer: Sendable {
     }
 
     private static let bannerPrefix = "Asterisk Call Manager/"
+    /// Whether `line` starts with exactly `Event: ` (what `keyEnd` and the first-field rules read
+    /// the same way, in one comparison).
+    @inline(__always)
+    private static func isEventLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard line.count >= 7, let base = line.baseAddress else { return false }
+        // "Event: " is seven bytes: compare the first four and the last four of them as words.
+        let head = UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt32.self))
+        let tail = UInt32(littleEndian: UnsafeRawPointer(base + 3).loadUnaligned(as: UInt32.self))
+        return head == 0x6E65_7645 && tail == 0x203A_746E  // "Even" and "nt: ", first byte lowest
+    }
     private static let endCommand = "--END COMMAND--"
     /// Header keys that precede the raw output of a `Follows` reply.
     private static let followsHeaderKeys = ["privilege", "actionid", "message"]
@@ -90,6 +100,8 @@ public struct AMIFramer: Sendable {
     /// Decodes `bytes`, returning every output they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Output] {
         var outputs: [Output] = []
+        // A read of a busy PBX holds several messages: one allocation, not a growth series.
+        if bytes.underestimatedCount > 2048 { outputs.reserveCapacity(16) }
         if bytes.withContiguousStorageIfAvailable({ feed($0, into: &outputs) }) == nil {
             Array(bytes).withUnsafeBufferPointer { feed($0, into: &outputs) }
         }
@@ -236,6 +248,15 @@ public struct AMIFramer: Sendable {
             endMessage(buffer, carried: carried, into: &outputs)
         } else if skippingMessage {
             return
+        } else if offsets.isEmpty, let events, Self.isEventLine(line) {
+            // `Event: ` as Asterisk writes it (what the general rules below read the same way):
+            // an event the filter skips, most of the stream, ends here.
+            if events.passes(UnsafeBufferPointer(rebasing: line[7...])) {
+                add(range, colon: 5, value: 7..<line.count, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
+            } else {
+                skip = .lineStart
+                skippedEvents += 1
+            }
         } else if let colon = Self.keyEnd(line) {
             let value = Self.value(line, afterColon: colon)
             if offsets.isEmpty {
@@ -374,10 +395,10 @@ public struct AMIFramer: Sendable {
     }
 
     private mutating func resetMessage() {
-        offsets.removeAll(keepingCapacity: true)
-        copied.removeAll(keepingCapacity: copied.count <= 64 * 1024)
+        offsets.removeAll()
+        if !copied.isEmpty { copied.removeAll(keepingCapacity: copied.count <= 64 * 1024) }
         region = nil
-        output.removeAll(keepingCapacity: false)
+        if !output.isEmpty { output.removeAll(keepingCapacity: false) }
         messageBytes = 0
     }
 

@@ -130,3 +130,28 @@ struct AMIFieldOffsets {
     var valueStart: UInt32
     var valueEnd: UInt32
 }
+
+/// The offsets of the message being framed. Emptied for every message, so it keeps its
+/// elements and a count: `Array.removeAll(keepingCapacity:)` costs more than the message's fields.
+struct AMIFieldOffsetList {
+    private var elements: [AMIFieldOffsets] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ offsets: AMIFieldOffsets) {
+        if count < elements.count {
+            elements[count] = offsets
+        } else {
+            elements.append(offsets)
+        }
+        count += 1
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    /// The offsets' bytes, as `AMIMessageStorage.make` takes them.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        elements.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count * MemoryLayout<AMIFieldOffsets>.stride))) }
+    }
+}
