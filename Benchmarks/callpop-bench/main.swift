@@ -4,6 +4,7 @@
 //
 // - decision: event → decisions with expanded URL/argv, for a new call each time
 //   (the event-to-launch overhead before posix_spawn; target < 50 µs)
+// - json: the --json line of one launch decision
 // - spawn: posix_spawn + reap of /bin/true through the real launcher, for scale
 // - ami: framing + call mapping of the recorded Asterisk streams (see AMIBench.swift)
 import CallPopCore
@@ -86,6 +87,19 @@ if wanted("decision") {
     perDecision = ringWall / (batches * batch)
     print("decision (new call ringing → launch plan, three rules): \(Int((ringCPU / calls * 1e9).rounded())) ns CPU, "
         + "\(perDecision!) wall each; its end: \(Int((endCPU / calls * 1e9).rounded())) ns CPU (\(batches * batch) calls)")
+}
+if wanted("json") {
+    // The --json decision line of a launch (URL and argv): written for every decision shown.
+    var engine = DecisionEngine(ruleSet: configuration.ruleSet)
+    let outcome = engine.handle(
+        CallEvent(callID: "1795593625.0", state: .ringing, direction: .incoming, remoteNumber: "+442071234567",
+                  remoteName: "John Doe", calledNumber: "5550100"), at: .now)
+    guard var decision = outcome.decisions.first(where: { $0.verdict == .launch }) else { fatalError("json: no launch") }
+    let ids = (0..<1000).map { "1795593\(625 + $0).0" }  // a different line each time: nothing to hoist
+    _ = measure("json (decision line of a launch, \(decision.json.utf8.count) bytes)", iterations: 200_000) { i in
+        decision.callID = ids[i % ids.count]
+        sink &+= decision.json.utf8.count
+    }
 }
 if wanted("spawn") {
     let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/usr/bin:/bin"])

@@ -142,6 +142,12 @@ struct DecisionFormatTests {
             }
             reference += "\""
             #expect(Array(fast.utf8) == Array(reference.utf8), "round \(round): \(text.debugDescription)")
+            // The same through an object's members, as keys, values and array elements.
+            var object = JSONObjectWriter()
+            object.add(text, text)
+            object.add("a", [text, "x", text])
+            object.add("n", 7)
+            #expect(object.json == "{\(reference):\(reference),\"a\":[\(reference),\"x\",\(reference)],\"n\":7}", "round \(round)")
         }
     }
 }
