@@ -71,7 +71,7 @@ public struct AMICallMapper: Sendable {
             originExten[linkedID] = exten
         }
         guard event.value("Channel", satisfies: matcher.isUserChannel), let channel = event["Channel"] else { return }
-        _ = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: event, prefix: "")
+        _ = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: event, dest: false)
     }
 
     private mutating func dialBegin(_ event: AMIMessage) -> [CallEvent] {
@@ -106,7 +106,7 @@ public struct AMICallMapper: Sendable {
             // follow the phone's leg from now on, not the Local half, so the call is reported once.
             supersedeLocalLeg(String(caller.dropLast()) + "1")
         }
-        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, dest: true)
         else { return [] }
         if tracked.direction == nil {
             tracked.direction = .incoming
@@ -125,7 +125,7 @@ public struct AMICallMapper: Sendable {
     private mutating func outgoingDial(
         _ event: AMIMessage, from caller: String, uniqueID: String, linkedID: String
     ) -> [CallEvent] {
-        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, prefix: "")
+        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, dest: false)
         else { return [] }
         if tracked.direction == nil {
             tracked.direction = .outgoing
@@ -240,7 +240,7 @@ public struct AMICallMapper: Sendable {
         _ entry: AMIMessage, channel: String, uniqueID: String, snapshot: [AMIMessage]
     ) -> [CallEvent] {
         let linkedID = entry["Linkedid"] ?? uniqueID
-        guard var tracked = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: entry, prefix: "")
+        guard var tracked = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: entry, dest: false)
         else { return [] }
         tracked.updateConnectedLine(from: entry)
         let application = entry["Application"]?.lowercased() ?? ""
@@ -276,9 +276,10 @@ public struct AMICallMapper: Sendable {
 
     // MARK: - Tracking
 
-    /// Finds or starts tracking a user's channel; `nil` for channels already hung up.
+    /// Finds or starts tracking a user's channel; `nil` for channels already hung up. `dest`:
+    /// the channel is the event's `Dest…` side, whose caller ID is in `DestCallerIDNum`.
     private mutating func track(
-        uniqueID: String, name: String, linkedID: String, own event: AMIMessage, prefix: String
+        uniqueID: String, name: String, linkedID: String, own event: AMIMessage, dest: Bool
     ) -> TrackedChannel? {
         if let tracked = channels[uniqueID] { return tracked }
         guard !ended.contains(uniqueID) else { return nil }
@@ -290,8 +291,8 @@ public struct AMICallMapper: Sendable {
         sequence += 1
         let tracked = TrackedChannel(
             uniqueID: uniqueID, name: AMIText.clean(name), linkedID: AMIText.clean(linkedID),
-            userNumber: AMIText.cleanOrNil(event[prefix + "CallerIDNum"]),
-            userName: AMIText.cleanOrNil(event[prefix + "CallerIDName"]), sequence: sequence)
+            userNumber: AMIText.cleanOrNil(event[dest ? "DestCallerIDNum" : "CallerIDNum"]),
+            userName: AMIText.cleanOrNil(event[dest ? "DestCallerIDName" : "CallerIDName"]), sequence: sequence)
         channels[uniqueID] = tracked
         return tracked
     }
