@@ -19,6 +19,7 @@
 #include "amib.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -200,6 +201,32 @@ static long long client_ticks(long long *system) {
     if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &utime, &stime) != 2) return -1;
     *system = stime;
     return utime + stime;
+}
+
+/* Context switches of all the client's live threads so far (voluntary: it waited; others: preempted). */
+static long long client_switches(void) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)client);
+    DIR *tasks = opendir(path);
+    if (!tasks) return -1;
+    long long total = 0;
+    struct dirent *entry;
+    while ((entry = readdir(tasks))) {
+        if (entry->d_name[0] == '.') continue;
+        char file[512], line[256];
+        snprintf(file, sizeof file, "%s/%s/status", path, entry->d_name);
+        FILE *status = fopen(file, "r");
+        if (!status) continue;
+        while (fgets(line, sizeof line, status)) {
+            long long n;
+            if (sscanf(line, "voluntary_ctxt_switches: %lld", &n) == 1 || sscanf(line, "nonvoluntary_ctxt_switches: %lld", &n) == 1) {
+                total += n;
+            }
+        }
+        fclose(status);
+    }
+    closedir(tasks);
+    return total;
 }
 
 static char *replace_port(const char *text, int port) {
@@ -409,7 +436,7 @@ int main(int argc, char **argv) {
     int rewritten = 0;             /* whether loop_bytes holds loop `loop_number` */
     long long events_sent = 0, decisions_seen = 0;
     long long login_at = 0, first_decision_at = 0, done_at = 0, ticks_at_login = -1, ticks_at_done = -1;
-    long long system_at_login = 0, system_at_done = 0;
+    long long system_at_login = 0, system_at_done = 0, switches_at_login = 0, switches_at_done = 0;
     long long progress_at = now_ns();
     int waiting_launches = 0;      /* latency mode: opener reports still expected for the last trigger */
     long long trigger_written_at = 0;
@@ -485,6 +512,7 @@ int main(int argc, char **argv) {
                     if (message.count > 0 && answer(&message, username, secret)) {
                         login_at = now;
                         ticks_at_login = client_ticks(&system_at_login);
+                        switches_at_login = client_switches();
                         progress_at = now;
                     }
                     at += length;
@@ -530,6 +558,7 @@ int main(int argc, char **argv) {
                         if (decisions_seen == expected_decisions) {
                             done_at = now;
                             ticks_at_done = client_ticks(&system_at_done);
+                            switches_at_done = client_switches();
                         }
                     }
                     at += length;
@@ -594,6 +623,7 @@ int main(int argc, char **argv) {
     if (ticks_at_login >= 0 && ticks_at_done >= 0) {
         printf("cpu_ticks=%lld\n", ticks_at_done - ticks_at_login);
         printf("cpu_system_ticks=%lld\n", system_at_done - system_at_login);
+        printf("context_switches=%lld\n", switches_at_done - switches_at_login);
     }
     if (login_at) printf("start_to_login_ns=%lld\n", login_at - spawned_at);
     if (first_decision_at) printf("start_to_first_decision_ns=%lld\n", first_decision_at - spawned_at);
