@@ -38,6 +38,7 @@ class Bench:
         self.fifo = fifo
         self.environment = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
         self.environment["CALLPOP_BENCH_SECRET"] = SECRET
+        self.kernel_share = {}
 
     def write(self, name, text):
         with open(f"{self.work}/{name}", "w") as f:
@@ -112,11 +113,14 @@ class Bench:
 
     # ---- measurements ----
     def throughput(self, name, loops):
-        rates = []
+        """Events per CPU-second (median of the rounds), the kernel's share of that CPU, the decisions file."""
+        rates, kernel = [], []
         for round_number in range(self.o.rounds):
             results, decisions = self.replay(name, loops, tag=f"-t{round_number}")
-            ticks = int(results["cpu_ticks"]) / int(results["clock_ticks_per_second"])
-            rates.append(int(results["events"]) / max(ticks, 1e-9))
+            ticks = int(results["cpu_ticks"])
+            rates.append(int(results["events"]) / max(ticks / int(results["clock_ticks_per_second"]), 1e-9))
+            kernel.append(int(results["cpu_system_ticks"]) / max(ticks, 1))
+        self.kernel_share[name] = statistics.median(kernel)
         return statistics.median(rates), decisions
 
     def instructions(self, name, small, large):
@@ -213,6 +217,7 @@ def main():
               f"{instructions['python']:,.0f} | {instructions['c']:,.0f} |")
     print(f"| events per CPU-second (median of {options.rounds}) | {rates['callpop']:,.0f} | {rates['python']:,.0f} | {rates['c']:,.0f} |")
     print(f"| CPU per event, relative to C | {ratio(rates['c'], rates['callpop'])} | {ratio(rates['c'], rates['python'])} | 1× |")
+    print(f"| of that CPU, in the kernel | {bench.kernel_share['callpop']:.0%} | {bench.kernel_share['python']:.0%} | {bench.kernel_share['c']:.0%} |")
     print()
     print(f"callpop per CPU-second: {100 * rates['callpop'] / rates['c']:.0f}% of the C limit, "
           f"{ratio(rates['callpop'], rates['python'])} the panoramisk script")
