@@ -10,8 +10,9 @@ public import CallPopCore
 /// reconnect repeats nothing and misses no ringing call.
 ///
 /// Life of a connection: banner → `Challenge` (MD5) or plain `Login` with
-/// `Events: on` → `CoreShowChannels` (resynchronise) → events, with `Ping`
-/// when the line has been quiet for `keepaliveInterval` → `Logoff` on shutdown.
+/// `Events: call` → `CoreShowChannels` (resynchronise) and a `Filter` for the user's
+/// devices (`AMIEventSubscription`) → events, with `Ping` when the line has been quiet
+/// for `keepaliveInterval` → `Logoff` on shutdown.
 public struct AMISession: Sendable {
     /// What the I/O layer must do.
     public enum Action: Sendable, Hashable {
@@ -49,17 +50,21 @@ public struct AMISession: Sendable {
         public var keepaliveInterval: Duration
         /// Give up on a banner, login answer or `Ping` reply after this long.
         public var responseTimeout: Duration
+        /// Ask the PBX to send only call events about the user's devices (`AMIEventSubscription`);
+        /// off: every event the AMI user may read.
+        public var filterEvents: Bool
 
         /// Creates settings.
         public init(
             username: String, secret: String, login: AMILoginMethod = .challenge,
-            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10)
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), filterEvents: Bool = true
         ) {
             self.username = username
             self.secret = secret
             self.login = login
             self.keepaliveInterval = keepaliveInterval
             self.responseTimeout = responseTimeout
+            self.filterEvents = filterEvents
         }
     }
 
@@ -85,6 +90,7 @@ public struct AMISession: Sendable {
 
     private let configuration: Configuration
     private var mapper: AMICallMapper
+    private let subscription: AMIEventSubscription
     private var framer = AMIFramer(events: Self.events)
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
@@ -93,11 +99,14 @@ public struct AMISession: Sendable {
     private var lastReceived: ContinuousClock.Instant?
     private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
     private var garbageCount = 0
+    /// The `Filter` action awaiting its answer on this connection.
+    private var pendingFilter: String?
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
         self.configuration = configuration
         self.mapper = mapper
+        self.subscription = AMIEventSubscription(devices: mapper.matcher.devices)
     }
 
     /// `true` once logged in on the current connection.
@@ -120,6 +129,9 @@ public struct AMISession: Sendable {
         }
     }
 
+    /// The `Events:` header of the login.
+    private var eventMask: String { configuration.filterEvents ? AMIEventSubscription.eventMask : "on" }
+
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
         framer = AMIFramer(events: Self.events)
@@ -129,6 +141,7 @@ public struct AMISession: Sendable {
         pendingPing = nil
         snapshot = []
         garbageCount = 0
+        pendingFilter = nil
         return []
     }
 
@@ -137,6 +150,7 @@ public struct AMISession: Sendable {
         phase = .disconnected
         phaseDeadline = nil
         pendingPing = nil
+        pendingFilter = nil
         snapshot = []
     }
 
@@ -201,7 +215,7 @@ public struct AMISession: Sendable {
             phase = .awaitingLogin(id)
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": id, "Username": configuration.username,
-                "Secret": configuration.secret, "Events": "on",
+                "Secret": configuration.secret, "Events": eventMask,
             ]))]
         }
     }
@@ -233,6 +247,14 @@ public struct AMISession: Sendable {
         let success = status.caseInsensitiveEquals("Success")
         let reason = AMIText.clean(message["Message"])
         let id = message.actionID
+        if let pendingFilter, id == pendingFilter {
+            self.pendingFilter = nil
+            return [success
+                ? .report(SourceReport(.info, "the PBX sends this agent only the call events of its devices (AMI event filter)"))
+                : .report(SourceReport(.warning,
+                    "the PBX refused the AMI event filter (\(reason.isEmpty ? status : reason)): every call event of the PBX reaches this agent; "
+                        + "give the AMI user write = system, or filter in manager.conf (see docs/scaling.md)"))]
+        }
         switch phase {
         case .awaitingChallenge(let expected) where id == nil || id == expected:
             guard success, let challenge = message["Challenge"], !challenge.isEmpty else {
@@ -243,7 +265,7 @@ public struct AMISession: Sendable {
             phaseDeadline = now + configuration.responseTimeout
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": loginID, "Username": configuration.username, "AuthType": "MD5",
-                "Key": MD5.hex(challenge + configuration.secret), "Events": "on",
+                "Key": MD5.hex(challenge + configuration.secret), "Events": eventMask,
             ]))]
         case .awaitingLogin(let expected) where id == nil || id == expected:
             guard success else {
@@ -255,10 +277,16 @@ public struct AMISession: Sendable {
             phase = .resyncing(resyncID)
             snapshot = []
             mapper.beginResync()
-            return [
+            var actions: [Action] = [
                 .report(SourceReport(.info, "logged in to AMI as \"\(AMIText.clean(configuration.username))\"", connection: .connected)),
                 .send(AMIAction.encode(["Action": "CoreShowChannels", "ActionID": resyncID])),
             ]
+            if configuration.filterEvents, let filter = subscription.filter {
+                let filterID = makeActionID()
+                pendingFilter = filterID
+                actions.append(.send(AMIAction.encode(["Action": "Filter", "ActionID": filterID, "Operation": "Add", "Filter": filter])))
+            }
+            return actions
         case .resyncing(let expected) where id == expected && !success:
             phase = .running
             return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]
