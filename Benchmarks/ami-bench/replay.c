@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <regex.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -275,6 +276,62 @@ static void queuef(const char *format, const char *action_id, const char *extra)
 static const char *challenge = "318472615";
 static int logged_in, closing;
 
+/* --honor-filters 1: Asterisk's `Events:` mask and `Filter` actions (manager.c's rules), so that
+ * the bytes an agent receives can be measured; 2: the mask only, `Filter` refused. Otherwise
+ * every client gets the full stream (the throughput comparison needs the same events for all)
+ * and `Filter` is refused, as for an AMI user without the system permission. */
+static int honor_filters;
+static int events_all = 1;          /* `Events: on` */
+static char event_mask[256];        /* otherwise the classes asked for, comma-separated */
+static regex_t filters_in[16], filters_out[16];
+static int filters_in_count, filters_out_count;
+static int filters_arrived;
+
+static void set_event_mask(const char *value) {
+    events_all = strcasecmp(value, "on") == 0 || !*value;
+    snprintf(event_mask, sizeof event_mask, "%s", value);
+}
+
+/* Whether the event message `text` (NUL-terminated) reaches the client. */
+static int delivered(const char *text) {
+    if (!honor_filters) return 1;
+    if (!events_all) {
+        if (strcasecmp(event_mask, "off") == 0) return 0;
+        const char *privilege = strstr(text, "\nPrivilege: ");
+        if (!privilege) return 0;
+        privilege += 12;
+        int match = 0;
+        char classes[256];
+        snprintf(classes, sizeof classes, "%s", event_mask);
+        for (char *want = strtok(classes, ","); want && !match; want = strtok(NULL, ",")) {
+            size_t n = strlen(want);
+            for (const char *at = privilege; *at && *at != '\r' && !match; at++) {
+                if ((at == privilege || at[-1] == ',') && strncasecmp(at, want, n) == 0 && (at[n] == ',' || at[n] == '\r')) match = 1;
+            }
+        }
+        if (!match) return 0;
+    }
+    /* match_filter: includes only → any include; excludes only → no exclude; both → include, then no exclude. */
+    if (filters_in_count) {
+        int any = 0;
+        for (int i = 0; i < filters_in_count && !any; i++) any = regexec(&filters_in[i], text, 0, NULL, 0) == 0;
+        if (!any) return 0;
+    }
+    for (int i = 0; i < filters_out_count; i++) {
+        if (regexec(&filters_out[i], text, 0, NULL, 0) == 0) return 0;
+    }
+    return 1;
+}
+
+static void add_filter(const char *pattern) {
+    int exclude = pattern[0] == '!';
+    regex_t *slot = exclude ? &filters_out[filters_out_count] : &filters_in[filters_in_count];
+    if ((exclude ? filters_out_count : filters_in_count) >= 16) return;
+    if (regcomp(slot, pattern + exclude, REG_EXTENDED | REG_NOSUB) != 0) return;
+    if (exclude) filters_out_count++; else filters_in_count++;
+    filters_arrived = 1;
+}
+
 /* Answers one action; returns 1 when the client just logged in. */
 static int answer(const struct amib_msg *m, const char *username, const char *secret) {
     char action[64], id[128], user[128], key[64], given[256];
@@ -300,6 +357,9 @@ static int answer(const struct amib_msg *m, const char *username, const char *se
             closing = 1;
             return 0;
         }
+        char events[256];
+        amib_copy_value(m, "Events", events, sizeof events);
+        set_event_mask(events);
         queuef("Response: Success\r\n%sMessage: Authentication accepted\r\n\r\n", id, NULL);
         queuef("Event: FullyBooted\r\nPrivilege: system,all\r\n%sStatus: Fully Booted\r\n\r\n", "", NULL);
         logged_in = 1;
@@ -309,6 +369,15 @@ static int answer(const struct amib_msg *m, const char *username, const char *se
         queuef("Event: CoreShowChannelsComplete\r\n%sEventList: Complete\r\nListItems: 0\r\n\r\n", id, NULL);
     } else if (strcasecmp(action, "Ping") == 0) {
         queuef("Response: Success\r\n%sPing: Pong\r\nTimestamp: 1795593600.000000\r\n\r\n", id, NULL);
+    } else if (strcasecmp(action, "Filter") == 0) {
+        char pattern[1024];
+        amib_copy_value(m, "Filter", pattern, sizeof pattern);
+        if (honor_filters == 1) {
+            add_filter(pattern);
+            queuef("Response: Success\r\n%sMessage: Success\r\n\r\n", id, NULL);
+        } else {
+            queuef("Response: Error\r\n%sMessage: Permission denied\r\n\r\n", id, NULL);
+        }
     } else if (strcasecmp(action, "Logoff") == 0) {
         queuef("Response: Goodbye\r\n%sMessage: Thanks for all the fish.\r\n\r\n", id, NULL);
         closing = 1;
@@ -326,7 +395,8 @@ static int compare_ll(const void *a, const void *b) {
 static void usage(void) {
     fail("usage: ami-replay --fixture FILE... [--loops N] [--username U] [--secret S] [--extension E]\n"
          "       [--template IN:OUT]... [--decisions FILE] [--client-log FILE] [--latency FIFO]\n"
-         "       [--timeout SECONDS] -- CLIENT [ARGS...]   (@PORT@ is replaced in ARGS and templates)");
+         "       [--timeout SECONDS] [--honor-filters 1] -- CLIENT [ARGS...]\n"
+         "       (@PORT@ is replaced in ARGS and templates)");
 }
 
 int main(int argc, char **argv) {
@@ -352,6 +422,7 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--client-log") == 0) client_log = v;
         else if (strcmp(a, "--latency") == 0) latency_fifo = v;
         else if (strcmp(a, "--timeout") == 0) timeout = atoi(v);
+        else if (strcmp(a, "--honor-filters") == 0) { honor_filters = atoi(v); }
         else usage();
     }
     if (argi >= argc || message_count == 0 || loops < 1) usage();
@@ -434,7 +505,7 @@ int main(int argc, char **argv) {
     long long loop_number = 0;
     int next_message = 0;          /* next message of the loop to queue */
     int rewritten = 0;             /* whether loop_bytes holds loop `loop_number` */
-    long long events_sent = 0, decisions_seen = 0;
+    long long events_sent = 0, decisions_seen = 0, events_delivered = 0, bytes_delivered = 0;
     long long login_at = 0, first_decision_at = 0, done_at = 0, ticks_at_login = -1, ticks_at_done = -1;
     long long system_at_login = 0, system_at_done = 0, switches_at_login = 0, switches_at_done = 0;
     long long progress_at = now_ns();
@@ -450,11 +521,35 @@ int main(int argc, char **argv) {
 
     while (!exited) {
         /* Queue more of the stream: whole messages, ~256 KiB ahead, pausing after a trigger in latency mode. */
-        while (logged_in && !closing && events_sent < events_to_send && !waiting_launches && !trigger_pending &&
+        /* With --honor-filters the stream starts once the client's filter arrived (or 300 ms after
+         * login for clients that set none), so that what it receives is what its filter lets through. */
+        int streaming = !honor_filters || filters_arrived || (login_at && now_ns() - login_at > 300000000LL);
+        if (honor_filters == 2 && login_at && now_ns() - login_at < 300000000LL) streaming = 0;
+        while (logged_in && streaming && !closing && events_sent < events_to_send && !waiting_launches && !trigger_pending &&
                out_end - out_start < 256 * 1024) {
             if (!rewritten) {
                 rewrite_loop((unsigned long long)loop_number);
                 rewritten = 1;
+            }
+            if (honor_filters) {  /* one message at a time, as Asterisk decides per event */
+                static char text[256 * 1024];
+                size_t from = next_message ? message_ends[next_message - 1] : 0;
+                size_t length = message_ends[next_message] - from;
+                if (length >= sizeof text) fail("a message larger than the filter buffer");
+                memcpy(text, loop_bytes + from, length);
+                text[length] = 0;
+                if (delivered(text)) {
+                    queue(loop_bytes + from, length);
+                    events_delivered++;
+                    bytes_delivered += (long long)length;
+                }
+                events_sent++;
+                if (++next_message == message_count) {
+                    next_message = 0;
+                    loop_number++;
+                    rewritten = 0;
+                }
+                continue;
             }
             size_t from = next_message ? message_ends[next_message - 1] : 0;
             int last = next_message;
@@ -465,6 +560,8 @@ int main(int argc, char **argv) {
             }
             queue(loop_bytes + from, message_ends[last] - from);
             events_sent += last - next_message + 1;
+            events_delivered += last - next_message + 1;
+            bytes_delivered += (long long)(message_ends[last] - from);
             if (latency_fifo && launches_at[last]) {
                 trigger_pending = 1;
                 waiting_launches = launches_at[last];
@@ -615,6 +712,8 @@ int main(int argc, char **argv) {
     if (latency_fifo) unlink(latency_fifo);
 
     printf("events=%lld\n", events_sent);
+    printf("events_delivered=%lld\n", events_delivered);
+    printf("event_bytes_delivered=%lld\n", bytes_delivered);
     printf("events_per_loop=%d\n", message_count);
     printf("decisions=%lld\n", decisions_seen);
     printf("expected_decisions=%lld\n", expected_decisions);

@@ -55,7 +55,7 @@ class Bench:
         argv = [f"{self.o.bin}/ami-splitter", "@PORT@", "popup", SECRET, "201"]
         return argv + ([f"{self.o.bin}/stub-opener", self.fifo] if latency else [])
 
-    def replay(self, name, loops, prefix=(), latency=False, tag="", callpop=None):
+    def replay(self, name, loops, prefix=(), latency=False, tag="", callpop=None, honor_filters=0):
         """Runs ami-replay with one client; returns its key=value results and the decisions file."""
         decisions = f"{self.work}/{name}{tag}.decisions"
         log = f"{self.work}/{name}{tag}.log"
@@ -65,6 +65,8 @@ class Bench:
                 "--decisions", decisions, "--client-log", log, "--timeout", "120"]
         if latency:
             argv += ["--latency", self.fifo]
+        if honor_filters:
+            argv += ["--honor-filters", str(honor_filters)]
         argv += ["--", *prefix, *self.client(name, latency, callpop)]
         run = subprocess.run(argv, capture_output=True, text=True, env=self.environment)
         results = dict(line.split("=", 1) for line in run.stdout.split() if "=" in line)
@@ -153,6 +155,15 @@ class Bench:
         times = [int(self.replay(name, 1, tag=f"-s{i}")[0]["start_to_first_decision_ns"]) for i in range(self.o.startup_runs)]
         return statistics.median(times)
 
+    def scaling(self, loops):
+        """Bytes each agent receives from a PBX that applies the login's event mask and the
+        agent's Filter (as Asterisk does), against the full stream; the decisions must not change."""
+        full, c_runs = self.replay("c", loops, tag="-full", honor_filters=1)
+        masked, _ = self.replay("callpop", loops, tag="-masked", honor_filters=2)
+        filtered, callpop_runs = self.replay("callpop", loops, tag="-filtered", honor_filters=1)
+        self.agree({"c": c_runs, "callpop": callpop_runs})
+        return full, masked, filtered
+
     def latency(self, name, calls):
         loops = max(1, calls // CALLS_PER_LOOP)
         results, decisions = self.replay(name, loops, latency=True, tag="-latency")
@@ -175,6 +186,7 @@ def main():
     parser.add_argument("--callgrind-loops", default="10,30", help="two loop counts; instructions/event is the difference")
     parser.add_argument("--latency-calls", type=int, default=10000, help="calls in the event-to-spawn latency run (0: skip)")
     parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--scaling-loops", type=int, default=100, help="loops for the bytes-per-agent measurement (0: skip)")
     parser.add_argument("--only", choices=["callpop"], help="measure callpop alone (while developing): no ratios")
     options = parser.parse_args()
     bench = Bench(options)
@@ -229,6 +241,25 @@ def main():
     print(f"\nstart to first decision (median of {options.startup_runs}; process start → login → first call's ringing):")
     for name in names:
         print(f"  {name:8} {starts[name] / 1e6:8.1f} ms  ({ratio(starts[name], starts['c'])} C)")
+
+    if options.scaling_loops > 0:
+        full, masked, filtered = bench.scaling(options.scaling_loops)
+        calls = options.scaling_loops * CALLS_PER_LOOP
+        print(f"\nbytes one agent (extension 201) receives, {calls} calls of the recordings, the PBX applying "
+              "the login's event mask and the agent's AMI Filter (decisions unchanged):")
+        for label, result in [("Events: on, no filter (every event)", full), ("Events: call", masked),
+                              ("Events: call + callpop's Filter", filtered)]:
+            size = int(result["event_bytes_delivered"])
+            print(f"  {label:38} {int(result['events_delivered']):8,} events {size:12,} bytes  "
+                  f"{size / calls / 1024:6.1f} KiB per call  {size / int(full['event_bytes_delivered']):5.1%}")
+        # An agent in none of the calls gets only their Newchannel events (the filter's one
+        # include that names no device): their size, straight from the recordings.
+        newchannel = 0
+        for scenario in SCENARIOS:
+            text = open(f"{ROOT}/Tests/Fixtures/asterisk-22/{scenario}/ami.txt", "rb").read()
+            newchannel += sum(len(block) + 4 for block in text.split(b"\r\n\r\n") if block.startswith(b"Event: Newchannel\r\n"))
+        print(f"  an agent in none of these calls: only their Newchannel events, "
+              f"{newchannel / CALLS_PER_LOOP / 1024:.1f} KiB per call of the PBX")
 
     if options.latency_calls > 0:
         print(f"\nevent → posix_spawn of a stub opener, {options.latency_calls} calls one at a time "

@@ -85,13 +85,13 @@ public struct AMISession: Sendable {
 
     /// The events the session acts on: the mapper's and the resynchronisation's. The framer
     /// skips all others (most of what Asterisk sends) without parsing them.
-    static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
-    static let events = AMIEventFilter(passing: wantedEvents)
+    public static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
+    public static let eventFilter = AMIEventFilter(passing: wantedEvents)
 
     private let configuration: Configuration
     private var mapper: AMICallMapper
     private let subscription: AMIEventSubscription
-    private var framer = AMIFramer(events: Self.events)
+    private var framer = AMIFramer(events: Self.eventFilter)
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
     private var snapshot: [AMIMessage] = []
@@ -134,7 +134,7 @@ public struct AMISession: Sendable {
 
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
-        framer = AMIFramer(events: Self.events)
+        framer = AMIFramer(events: Self.eventFilter)
         phase = .awaitingBanner
         phaseDeadline = now + configuration.responseTimeout
         lastReceived = now
