@@ -204,6 +204,9 @@ def main():
         count = bench.agree(runs)
         print(f"bench --check: callpop, the panoramisk script and the C splitter made the same {count} decisions "
               f"(3 loops of {', '.join(SCENARIOS)}; call ids, rules, triggers, verdicts, numbers, URLs)")
+        _, _, filtered = bench.scaling(3)
+        print(f"bench --check: with the PBX applying callpop's event mask and Filter, callpop received "
+              f"{filtered['events_delivered']} of {filtered['events']} events and made the same decisions")
         return
 
     print(f"AMI benchmark: {', '.join(SCENARIOS)} from Tests/Fixtures/asterisk-22, looped with new call ids, "
@@ -260,6 +263,12 @@ def main():
             newchannel += sum(len(block) + 4 for block in text.split(b"\r\n\r\n") if block.startswith(b"Event: Newchannel\r\n"))
         print(f"  an agent in none of these calls: only their Newchannel events, "
               f"{newchannel / CALLS_PER_LOOP / 1024:.1f} KiB per call of the PBX")
+        # For comparison: a SIP dialog subscription to 201 (RFC 4235) over the same calls, the
+        # NOTIFYs the recordings hold (headers and dialog-info bodies; the 200 OKs are not counted).
+        for server in ["asterisk-22", "kamailio-5.6"]:
+            size = sum(os.path.getsize(f"{ROOT}/Tests/Fixtures/{server}/{scenario}/dialog-201.txt") for scenario in SCENARIOS)
+            print(f"  SIP dialog subscription to 201 served by {server}: {size / CALLS_PER_LOOP / 1024:.1f} KiB of NOTIFYs per call "
+                  "of 201's, nothing for other calls")
 
     if options.latency_calls > 0:
         print(f"\nevent → posix_spawn of a stub opener, {options.latency_calls} calls one at a time "
