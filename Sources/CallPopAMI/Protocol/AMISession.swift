@@ -249,11 +249,12 @@ public struct AMISession: Sendable {
         let id = message.actionID
         if let pendingFilter, id == pendingFilter {
             self.pendingFilter = nil
-            return [success
-                ? .report(SourceReport(.info, "the PBX sends this agent only the call events of its devices (AMI event filter)"))
-                : .report(SourceReport(.warning,
-                    "the PBX refused the AMI event filter (\(reason.isEmpty ? status : reason)): every call event of the PBX reaches this agent; "
-                        + "give the AMI user write = system, or filter in manager.conf (see docs/scaling.md)"))]
+            // Refused is the usual answer: `Filter` needs the `system` write permission, which a
+            // least-privilege agent account does not have (its filters are in manager.conf).
+            return [.report(SourceReport(.info, success
+                ? "the PBX sends this agent only the call events of its devices (AMI Filter)"
+                : "the PBX did not take callpop's AMI Filter (\(reason.isEmpty ? status : reason)); "
+                    + "without eventfilter lines in manager.conf every call of the PBX reaches this agent (docs/scaling.md)"))]
         }
         switch phase {
         case .awaitingChallenge(let expected) where id == nil || id == expected:
