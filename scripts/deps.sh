@@ -10,6 +10,9 @@ packages=(
     xdg-utils
     # tests: a real session bus, a real SIP server and SIP phones
     dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
+    # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
+    # panoramisk client's virtual environment, instruction counts
+    gcc libc6-dev python3 python3-venv valgrind
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking
