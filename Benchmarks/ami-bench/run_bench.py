@@ -7,7 +7,9 @@ only checks that the three clients make the same decisions. Timings are printed 
 information and ratios, never as pass/fail: the machine is shared.
 """
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +31,7 @@ class Bench:
     def __init__(self, options):
         self.o = options
         self.work = tempfile.mkdtemp(prefix="callpop-bench-")
+        atexit.register(shutil.rmtree, self.work, ignore_errors=True)
         self.fixtures = [a for s in SCENARIOS for a in ("--fixture", f"{ROOT}/Tests/Fixtures/asterisk-22/{s}/ami.txt")]
         template = open(f"{ROOT}/Benchmarks/ami-bench/bench.toml").read()
         self.write("bench-in.toml", template.replace("@OPENER@", ""))
