@@ -3,15 +3,23 @@
 // callpop: a per-user Linux desktop agent that opens the right CRM page or
 // application when a phone call rings, is placed or is answered.
 //
-// The layout shows the architecture: `CallPopCore` is the domain with no I/O;
-// every outside world (configuration files, launching, AMI, SIP, libcurl,
-// D-Bus) has one small target of its own; `callpop` is a thin executable.
+// The layout shows the architecture, from the inside out:
+// - the domain (`CallPopCore`) and pure protocol targets (`CallPopAMI`, `CallPopSIP`,
+//   `CallPopXML`, `CallPopLookup`, `CallPopHashing`): no sockets, threads or C libraries;
+//   tested byte by byte;
+// - `CallPopConfig`: TOML files → a validated configuration, built on the pure targets only;
+// - one target per outside world: `CallPopPlatform` (every libc contact: threads, the one
+//   poll loop and its bounded bridge to async code, sockets, signals), `CallPopCurl`,
+//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`; C libraries only behind module maps seen
+//   by one wrapper;
+// - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files), where a new one goes;
+// - `CallPopRuntime`: the long-running services; `CallPopSetup`: the set-up commands' logic;
+// - `callpop`: a thin executable.
 
 import PackageDescription
 
 let package = Package(
     name: "callpop",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "callpop", targets: ["callpop"]),
         .library(name: "CallPopCore", targets: ["CallPopCore"]),
@@ -29,54 +37,70 @@ let package = Package(
         .systemLibrary(
             name: "CDBus", pkgConfig: "dbus-1",
             providers: [.apt(["libdbus-1-dev"])]),
+        .systemLibrary(
+            name: "CLDAP", pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]),
+        // The C half of the platform: posix_spawn flags glibc hides from Swift, small
+        // detached threads, and an async-signal-safe signal handler.
+        .target(name: "CPlatform"),
 
-        // The domain: call events, tracking, rules, templates, decisions. No I/O.
+        // MARK: Pure: no I/O, no threads, no C libraries
+
+        // The domain: call events, tracking, rules, templates, decisions, hostile-text policy.
         .target(name: "CallPopCore"),
-
-        // TOML configuration → validated rules and PBX source settings, with FILE:LINE:COLUMN errors.
+        // MD5 and SHA-256 for the AMI challenge login and SIP digest authentication.
+        .target(name: "CallPopHashing"),
+        // Asterisk Manager Interface: framing, messages, the session state machine, call mapping.
+        .target(name: "CallPopAMI", dependencies: ["CallPopCore", "CallPopHashing"]),
+        // The strict XML reader: SIP dialog-info bodies, CardDAV multistatus responses.
+        .target(name: "CallPopXML"),
+        // SIP dialog-event subscription (RFC 4235): messages, digest, dialog-info, the state machine.
+        .target(name: "CallPopSIP", dependencies: ["CallPopCore", "CallPopHashing", "CallPopXML"]),
+        // Caller lookup logic: vCard, CSV, number matching, the contact index, LDAP filters,
+        // CardDAV requests and responses, JSON field paths for CRM APIs.
+        .target(name: "CallPopLookup", dependencies: ["CallPopCore", "CallPopXML"]),
+        // TOML configuration → validated rules and source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
             dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
 
+        // MARK: Outside worlds, one target each
+
+        // Every contact with libc: dedicated threads, the one poll loop and bounded bridge to
+        // async code, sockets, name resolution, signals, standard streams.
+        .target(name: "CallPopPlatform", dependencies: ["CPlatform"]),
+        // libcurl: connect-only TCP/TLS streams.
+        .target(name: "CallPopCurl", dependencies: ["CCurl", "CallPopPlatform"]),
         // posix_spawn launcher: own session, stdin on /dev/null, no inherited fds, reaped.
-        // CSpawn is the C half (glibc hides the needed spawn flags from Swift).
-        .target(name: "CSpawn"),
-        .target(name: "CallPopLaunch", dependencies: ["CallPopCore", "CSpawn"]),
-
-        // Dedicated threads for blocking work (poll loops, FIFO reads), so Swift's small
-        // cooperative pool is never held by a blocking system call.
-        .target(name: "CallPopPlatform", dependencies: ["CSpawn"]),
-
-        // Thin Swift wrapper over libcurl (connect-only streams, later HTTP callbacks).
-        .target(name: "CallPopCurl", dependencies: ["CCurl"]),
-
-        // PBX source: Asterisk Manager Interface.
-        .target(
-            name: "CallPopAMI",
-            dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
-
-        // PBX source: SIP dialog-event subscription (RFC 4235).
-        .target(
-            name: "CallPopSIP",
-            dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
-
-        // Desktop notifications and the control interface over libdbus-1.
+        .target(name: "CallPopLaunch", dependencies: ["CallPopCore", "CPlatform"]),
+        // Desktop notifications, the control interface and the portal over libdbus-1.
         .target(
             name: "CallPopDBus",
             dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
+        // LDAP directories through Debian's OpenLDAP client library, on a thread of their own.
+        .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
+        // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
+        .target(
+            name: "CallPopSources",
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopCurl", "CallPopPlatform"]),
 
-        // Long-running services: sources, agent loop, decision output, reload.
+        // MARK: Services and commands
+
+        // The long-running services: the agent, its runner (signals, reload), the desktop session.
         .target(
             name: "CallPopRuntime",
             dependencies: [
-                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopAMI", "CallPopSIP", "CallPopDBus",
+                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopSources", "CallPopDBus",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-
+        // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.
+        .target(
+            name: "CallPopSetup",
+            dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform"]),
         .executableTarget(
             name: "callpop",
             dependencies: [
-                "CallPopRuntime", "CallPopCore", "CallPopConfig",
+                "CallPopRuntime", "CallPopSetup", "CallPopSources", "CallPopDBus", "CallPopCore", "CallPopConfig", "CallPopPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -86,23 +110,38 @@ let package = Package(
             name: "callpop-bench", dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopAMI"],
             path: "Benchmarks/callpop-bench"),
 
-        // Shared by the test targets: fixture paths, recorders, fake servers.
-        .target(name: "CallPopTestSupport", dependencies: ["CallPopCore", "CallPopAMI"], path: "Tests/Support"),
+        // MARK: Tests, mirroring the targets
+
+        // Shared by the test targets: fixture paths, a seeded generator, fake servers, child processes.
+        .target(
+            name: "CallPopTestSupport", dependencies: ["CallPopCore", "CallPopHashing", "CallPopAMI", "CallPopSIP"],
+            path: "Tests/Support"),
 
         .testTarget(name: "CallPopCoreTests", dependencies: ["CallPopCore", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopHashingTests", dependencies: ["CallPopHashing"]),
+        .testTarget(name: "CallPopAMITests", dependencies: ["CallPopAMI", "CallPopHashing", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopXMLTests", dependencies: ["CallPopXML", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopXML", "CallPopHashing", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopLookupTests", dependencies: ["CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopPlatformTests", dependencies: ["CallPopPlatform", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopAMITests", dependencies: ["CallPopAMI", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
-            name: "CallPopIntegrationTests",
-            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopTestSupport"]),
+            name: "CallPopSourcesTests",
+            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),
+        .testTarget(
+            name: "CallPopRuntimeTests",
+            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
     ]
 )
 
 // Strict settings for every target of ours, as swift-log does.
-for target in package.targets where target.type != .system && target.name != "CSpawn" {
+for target in package.targets where target.type != .system && target.name != "CPlatform" {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("InternalImportsByDefault"),

@@ -4,19 +4,23 @@
 set -euo pipefail
 
 packages=(
-    # build: the C libraries behind the CCurl and CDBus module maps
-    pkg-config libcurl4-openssl-dev libdbus-1-dev
+    # build: the C libraries behind the CCurl, CDBus and CLDAP module maps
+    pkg-config libcurl4-openssl-dev libdbus-1-dev libldap-dev
     # run: the URL opener
     xdg-utils
     # tests: a real session bus, a real SIP server and SIP phones
     dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
+    # tests of the tel:/callto:/sip: handler entry (desktop-file-validate)
+    desktop-file-utils
+    # tests: directories for caller lookup (scripts/test-servers/): OpenLDAP and Radicale
+    slapd ldap-utils radicale curl
     # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
     # panoramisk client's virtual environment, instruction counts
     gcc libc6-dev python3 python3-venv valgrind
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking
-    packages+=(dpkg-dev fakeroot lintian desktop-file-utils systemd file binutils)
+    packages+=(dpkg-dev fakeroot lintian systemd file binutils)
 fi
 
 missing=()
@@ -30,5 +34,10 @@ echo "deps: installing ${missing[*]}" >&2
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)
 export DEBIAN_FRONTEND=noninteractive
+if [[ " ${missing[*]} " == *" slapd "* ]]; then
+    # The tests start their own slapd from a generated configuration: the package must not
+    # ask questions, nor create and start a system directory of its own.
+    echo "slapd slapd/no_configuration boolean true" | "${sudo[@]}" debconf-set-selections
+fi
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -103,7 +103,7 @@ if wanted("json") {
 }
 if wanted("spawn") {
     let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/usr/bin:/bin"])
-    let plan = LaunchPlan(action: "app", url: nil, argv: ["/bin/true"], environment: [:])
+    let plan = LaunchPlan(action: .app, url: nil, argv: ["/bin/true"], environment: [:])
     let perSpawn = measure("spawn (posix_spawn of /bin/true, reaped)", iterations: 300) { _ in
         _ = try? launcher.launch(plan) { _ in }
     }

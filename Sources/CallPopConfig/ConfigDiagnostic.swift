@@ -6,6 +6,8 @@ public struct ConfigDiagnostic: Error, Sendable, Hashable, CustomStringConvertib
     public var message: String
     /// The file; filled in by the loader.
     public var file: String = ""
+    /// The key the problem is about (`pbx.url`, `popup[2].trigger`), when it is about one.
+    public var key: String?
     /// Warnings do not stop the agent; errors do.
     public var isWarning: Bool = false
 

@@ -61,16 +61,15 @@ extension ConfigBuilder {
                 report(layer, "pbx", "no SIP password: set password_file = \"~/.config/callpop/sip.secret\" (mode 600) or the \(passwordVariable(pbx)) environment variable")
                 return .none
             }
-            do throws(SIPSourceError) {
+            do throws(SIPError) {
                 return .sip(try SIPSourceConfiguration.validated(
                     uri: uri, username: pbx.string("username"), password: secret, transport: pbx.string("transport"),
                     outboundProxy: pbx.string("outbound_proxy"), expires: pbx.integer("expires"),
                     extensions: pbx.strings("extensions") ?? [], localPort: pbx.integer("local_port"),
                     caFile: pbx.string("ca_file").map(expandHome)))
             } catch {
-                // The source's messages name the key ("pbx.transport must be ..."): point at it.
-                let key = error.message.split(separator: " ").first.map(String.init) ?? "pbx"
-                report(at(String(key.dropFirst(4))), key.hasPrefix("pbx.") ? key : "pbx", error.message)
+                let key = error.key ?? "pbx"
+                report(at(String(key.dropFirst("pbx.".count))), key, error.detail)
                 return .none
             }
         }

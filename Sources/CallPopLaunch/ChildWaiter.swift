@@ -1,4 +1,4 @@
-internal import CSpawn
+internal import CPlatform
 internal import Glibc
 
 /// Reaps one child on a small detached thread blocking in `waitpid`: no SIGCHLD

@@ -21,12 +21,15 @@ public struct LaunchOutcome: Sendable, Hashable {
     }
 }
 
-/// A launch that could not start.
-public struct LaunchError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What went wrong, naming the program.
-    public var message: String
-    /// The message.
-    public var description: String { message }
+/// A launch that could not start: the one error type of `CallPopLaunch`.
+public typealias LaunchError = CodedError<LaunchErrorCode>
+
+/// The kinds of `LaunchError`.
+public enum LaunchErrorCode: Sendable, Hashable {
+    /// The plan has no program to run.
+    case emptyPlan
+    /// `posix_spawn` failed: the program is missing, not executable, or the system is out of resources.
+    case spawnFailed
 }
 
 /// Starts popup targets with `posix_spawn`: no shell, argv exactly as planned.
@@ -48,7 +51,7 @@ public struct ProcessLauncher: Sendable {
     /// Starts `plan.argv`; `completion` runs on a waiter thread when the child ends.
     @discardableResult
     public func launch(_ plan: LaunchPlan, completion: @escaping @Sendable (LaunchOutcome) -> Void) throws(LaunchError) -> Int32 {
-        guard let program = plan.argv.first, !program.isEmpty else { throw LaunchError(message: "nothing to run") }
+        guard let program = plan.argv.first, !program.isEmpty else { throw LaunchError(.emptyPlan, "nothing to run") }
         var environment = baseEnvironment
         for (k, v) in plan.environment { environment[k] = v }
         let pid = try Spawn.start(argv: plan.argv, environment: environment)

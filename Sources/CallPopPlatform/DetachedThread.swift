@@ -1,4 +1,4 @@
-internal import CSpawn
+internal import CPlatform
 
 /// Runs blocking work (a read from a FIFO or stdin, a poll loop) on its own thread, so
 /// Swift's small cooperative pool is never held by a blocking system call.

@@ -16,7 +16,8 @@ public protocol AgentObserver: Sendable {
 /// and reloads arrive from different tasks.
 public actor Agent {
     private var engine: DecisionEngine
-    private(set) var configuration: Configuration
+    /// The configuration in force.
+    public private(set) var configuration: Configuration
     private let options: Options
     private let logger: Logger
     private let launcher: ProcessLauncher
@@ -90,11 +91,11 @@ public actor Agent {
         w.add("rules", configuration.ruleSet.rules.map(\.id))
         let calls = engine.liveCalls.map { call -> String in
             var c = JSONObjectWriter()
-            c.add("call", CallVariables.clean(call.event.callID))
+            c.add("call", UntrustedText.clean(call.event.callID, for: .logLine))
             c.add("direction", call.event.direction.rawValue)
             c.add("state", call.event.state.rawValue)
-            c.add("number", CallVariables.clean(call.event.remoteNumber))
-            c.add("name", CallVariables.clean(call.event.remoteName))
+            c.add("number", UntrustedText.clean(call.event.remoteNumber, for: .logLine))
+            c.add("name", UntrustedText.clean(call.event.remoteName, for: .logLine))
             c.add("colleague", call.isColleague)
             return c.json
         }
@@ -122,7 +123,7 @@ public actor Agent {
     @discardableResult
     public func click(rule: String, call: String) async -> Decision? {
         guard let decision = engine.click(rule: rule, call: call, at: .now) else {
-            logger.warning("no on-click rule '\(CallVariables.clean(rule))' or no call '\(CallVariables.clean(call))' to open it for")
+            logger.warning("no on-click rule '\(UntrustedText.clean(rule, for: .logLine))' or no call '\(UntrustedText.clean(call, for: .logLine))' to open it for")
             return nil
         }
         await act(on: decision)

@@ -1,26 +1,21 @@
-internal import CallPopDBus
+public import CallPopDBus
 
 /// The CLI side of the control interface: `callpop status|reload|open` talk to the
-/// running agent over the session bus.
+/// running agent over the session bus. Failures are `DBusError`s: `.notRunning` when no
+/// agent runs, `.refused` with the agent's reason, others for the bus itself.
 public enum AgentControlClient {
-    /// A request that failed, with a message for the user.
-    public struct Failure: Error, Sendable, CustomStringConvertible {
-        /// For the user.
-        public var description: String
-    }
-
     /// The running agent's status JSON.
-    public static func status() async throws(Failure) -> String {
-        do { return try await AgentBusClient.connect().status() } catch { throw Failure(description: error.message) }
+    public static func status() async throws(DBusError) -> String {
+        try await AgentBusClient.connect().status()
     }
 
     /// Asks the running agent to re-read its configuration.
-    public static func reload() async throws(Failure) {
-        do { try await AgentBusClient.connect().reload() } catch { throw Failure(description: error.message) }
+    public static func reload() async throws(DBusError) {
+        try await AgentBusClient.connect().reload()
     }
 
     /// Asks the running agent to open `rule` for its most recent live call.
-    public static func open(rule: String) async throws(Failure) {
-        do { try await AgentBusClient.connect().open(rule: rule) } catch { throw Failure(description: error.message) }
+    public static func open(rule: String) async throws(DBusError) {
+        try await AgentBusClient.connect().open(rule: rule)
     }
 }

@@ -1,7 +1,6 @@
 public import CallPopCore
 public import CallPopConfig
 public import Logging
-internal import Dispatch
 internal import CallPopPlatform
 internal import Glibc
 
@@ -37,12 +36,15 @@ public struct AgentRunner: Sendable {
                 emit: { event in await agent.handle(event) },
                 report: { report in await agent.sourceReported(report) })
         }
-        let signals = SignalWatcher { signal in
-            switch signal {
-            case SIGHUP:
-                Task { await self.reload() }
-            default:
-                work.cancel()
+        let signals = try SignalWatcher([SIGHUP, SIGINT, SIGTERM])
+        let handling = Task {
+            while let signal = await signals.next() {
+                if signal == SIGHUP {
+                    await self.reload()
+                } else {
+                    work.cancel()
+                    return
+                }
             }
         }
         // Once the agent has settled, give back the executable pages only start-up needed.
@@ -52,11 +54,15 @@ public struct AgentRunner: Sendable {
             logger.debug("released \(bytes / 1024) KiB of start-up pages")
         }
         defer {
+            // Shutting down: a second SIGTERM or Ctrl-C must end the process at once again.
             signals.stop()
+            handling.cancel()
             trim.cancel()
         }
         try await work.value
-        await agent.waitForChildren(timeout: .seconds(10))
+        // At the end of an event file, let the popups it started finish (they run on in
+        // their own sessions anyway); on SIGTERM, exit at once.
+        if !work.isCancelled { await agent.waitForChildren(timeout: .seconds(10)) }
     }
 
     /// Re-reads the configuration; a bad one is rejected and the old one stays. Returns
@@ -82,29 +88,5 @@ public struct AgentRunner: Sendable {
             logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")
             return error.description
         }
-    }
-}
-
-/// Turns SIGHUP, SIGINT and SIGTERM into calls of a handler, through dispatch sources
-/// (the signal is blocked from its default action; nothing polls).
-final class SignalWatcher {
-    private let sources: [any DispatchSourceSignal]
-
-    init(handler: @escaping @Sendable (Int32) -> Void) {
-        let queue = DispatchQueue(label: "callpop.signals")
-        sources = [SIGHUP, SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { handler(number) }
-            source.resume()
-            return source
-        }
-    }
-
-    func stop() {
-        for source in sources { source.cancel() }
-        // Shutting down: a second SIGTERM or Ctrl-C must end the process at once again.
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }

@@ -1,4 +1,5 @@
 internal import CallPopCore
+internal import CallPopPlatform
 
 /// Where decisions are shown: stdout (dry-run, `simulate`, `--json`) or the log.
 public struct DecisionOutput: Sendable {

@@ -1,6 +1,6 @@
 public import CallPopConfig
 internal import CallPopCore
-internal import CallPopDBus
+public import CallPopDBus
 public import Logging
 
 /// The agent's life on the session bus: caller notifications with on-click actions,
@@ -14,12 +14,6 @@ public final class DesktopSession: Sendable {
     private let service: AgentBusService?
     private let clicks: Task<Void, Never>?
 
-    /// Why the session could not start where that must stop the agent.
-    public struct StartError: Error, Sendable, CustomStringConvertible {
-        /// For the user.
-        public var description: String
-    }
-
     private init(connection: DBusConnection, notifier: CallNotifier?, service: AgentBusService?, clicks: Task<Void, Never>?) {
         self.connection = connection
         self.notifier = notifier
@@ -32,7 +26,7 @@ public final class DesktopSession: Sendable {
     /// `ownName` is set.
     public static func start(
         agent: Agent, runner: AgentRunner, configuration: Configuration, ownName: Bool, logger: Logger
-    ) async throws(StartError) -> DesktopSession? {
+    ) async throws(DBusError) -> DesktopSession? {
         let connection: DBusConnection
         do {
             connection = try await DBusConnection.connect()
@@ -47,7 +41,7 @@ public final class DesktopSession: Sendable {
                     connection: connection, handler: ControlHandler(agent: agent, runner: runner))
             } catch {
                 connection.close()
-                throw StartError(description: error.message)
+                throw error
             }
         }
         var notifier: CallNotifier? = nil
@@ -115,20 +109,20 @@ private struct ControlHandler: AgentControlHandler {
     }
 
     func reload() async throws {
-        if let problem = await runner.reload() { throw AgentCommandError(problem) }
+        if let problem = await runner.reload() { throw DBusError(.refused, problem) }
     }
 
     func open(rule: String) async throws {
         switch await agent.onClickRule(rule) {
-        case .unknown: throw AgentCommandError("no popup rule '\(rule)' (see callpop check)")
-        case .notOnClick: throw AgentCommandError("'\(rule)' is not an on-click rule; only on-click rules open on request")
+        case .unknown: throw DBusError(.refused, "no popup rule '\(rule)' (see callpop check)")
+        case .notOnClick: throw DBusError(.refused, "'\(rule)' is not an on-click rule; only on-click rules open on request")
         case .onClick: break
         }
         guard let decision = await agent.clickLatest(rule: rule) else {
-            throw AgentCommandError("no live call to open '\(rule)' for")
+            throw DBusError(.refused, "no live call to open '\(rule)' for")
         }
         if decision.verdict == .skip {
-            throw AgentCommandError("'\(rule)' was not opened: \(decision.reason?.rawValue ?? "skipped")\(decision.detail.map { " (\($0))" } ?? "")")
+            throw DBusError(.refused, "'\(rule)' was not opened: \(decision.reason?.rawValue ?? "skipped")\(decision.detail.map { " (\($0))" } ?? "")")
         }
     }
 }

@@ -1,7 +1,6 @@
 public import CallPopCore
 public import CallPopConfig
-internal import CallPopAMI
-internal import CallPopSIP
+public import CallPopSources
 
 /// Turns the validated `[pbx]` connection (or `--events`) into the source the agent reads.
 public enum SourceFactory {
@@ -10,7 +9,7 @@ public enum SourceFactory {
         if let eventsPath { return EventStreamSource(path: eventsPath) }
         switch configuration.connection {
         case .none:
-            throw SourceError(message: "no PBX configured: set [pbx] source = \"ami\", \"sip\" or \"events\", or pass --events FILE")
+            throw SourceError(.invalidConfiguration, "no PBX configured: set [pbx] source = \"ami\", \"sip\" or \"events\", or pass --events FILE")
         case .events(let path):
             return EventStreamSource(path: path)
         case .ami(let settings):

@@ -26,7 +26,7 @@ public enum SIPTransport: String, Sendable, Hashable, CaseIterable {
     /// The Via transport token.
     var viaToken: String { rawValue.uppercased() }
     /// Whether the transport retransmits for us.
-    var isReliable: Bool { self != .udp }
+    public var isReliable: Bool { self != .udp }
 }
 
 /// Everything the SIP dialog-event source needs; the configuration loader fills it
@@ -77,28 +77,28 @@ public struct SIPSourceConfiguration: Sendable, Hashable {
         uri: String, username: String? = nil, password: String, transport: String? = nil,
         outboundProxy: String? = nil, expires: Int? = nil, extensions: [String] = [],
         localPort: Int? = nil, caFile: String? = nil
-    ) throws(SIPSourceError) -> SIPSourceConfiguration {
+    ) throws(SIPError) -> SIPSourceConfiguration {
         guard let parsedURI = SIPURI(uri), ["sip", "sips"].contains(parsedURI.scheme), !parsedURI.user.isEmpty, !parsedURI.host.isEmpty else {
-            throw SIPSourceError("pbx.uri must be a SIP address like \"sip:201@pbx.example.com\"")
+            throw SIPError(.invalidSetting, "pbx.uri must be a SIP address like \"sip:201@pbx.example.com\"", key: "pbx.uri")
         }
-        let parsedTransport = try transport.map { (text: String) throws(SIPSourceError) -> SIPTransport in
+        let parsedTransport = try transport.map { (text: String) throws(SIPError) -> SIPTransport in
             guard let value = SIPTransport(rawValue: text.lowercased()) else {
-                throw SIPSourceError("pbx.transport must be \"udp\", \"tcp\" or \"tls\"")
+                throw SIPError(.invalidSetting, "pbx.transport must be \"udp\", \"tcp\" or \"tls\"", key: "pbx.transport")
             }
             return value
         } ?? (parsedURI.scheme == "sips" ? .tls : .udp)
-        let proxy = try outboundProxy.map { (text: String) throws(SIPSourceError) -> SIPURI in
+        let proxy = try outboundProxy.map { (text: String) throws(SIPError) -> SIPURI in
             let lower = text.lowercased()
             let withScheme = lower.hasPrefix("sip:") || lower.hasPrefix("sips:") ? text : "sip:" + text
             guard let value = SIPURI(withScheme), !value.host.isEmpty else {
-                throw SIPSourceError("pbx.outbound_proxy must be a host[:port] or a sip: URI")
+                throw SIPError(.invalidSetting, "pbx.outbound_proxy must be a host[:port] or a sip: URI", key: "pbx.outbound_proxy")
             }
             return value
         }
         let duration = expires ?? 600
-        guard (60...86400).contains(duration) else { throw SIPSourceError("pbx.expires must be between 60 and 86400 seconds") }
-        if let localPort, !(1...65535).contains(localPort) { throw SIPSourceError("pbx.local_port must be between 1 and 65535") }
-        guard !password.isEmpty else { throw SIPSourceError("the SIP password is empty: set pbx.password_file or the password environment variable") }
+        guard (60...86400).contains(duration) else { throw SIPError(.invalidSetting, "pbx.expires must be between 60 and 86400 seconds", key: "pbx.expires") }
+        if let localPort, !(1...65535).contains(localPort) { throw SIPError(.invalidSetting, "pbx.local_port must be between 1 and 65535", key: "pbx.local_port") }
+        guard !password.isEmpty else { throw SIPError(.invalidSetting, "the SIP password is empty: set pbx.password_file or the password environment variable", key: "pbx.password_file") }
         return SIPSourceConfiguration(
             uri: parsedURI, username: username.flatMap { $0.isEmpty ? nil : $0 }, password: SIPSecret(password),
             transport: parsedTransport, outboundProxy: proxy, expires: duration, extraExtensions: extensions,

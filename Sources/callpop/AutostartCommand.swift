@@ -1,5 +1,7 @@
 public import ArgumentParser
 public import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 
 extension CallPop {
     /// `callpop autostart`: start callpop at every login.
@@ -13,15 +15,15 @@ extension CallPop {
             subcommands: [Enable.self, Disable.self, Status.self])
 
         /// The tool for the current user.
-        static func tool() -> CallPopRuntime.Autostart {
+        static func tool() -> CallPopSetup.Autostart {
             let environment = ProcessEnvironment.current
-            return CallPopRuntime.Autostart(
+            return CallPopSetup.Autostart(
                 locations: AutostartLocations(environment: environment),
                 manager: SystemctlUserManager(environment: environment))
         }
 
         /// Prints the lines of a completed step, or the error and exit 1.
-        static func report(_ body: () throws(AutostartError) -> [String]) throws {
+        static func report(_ body: () throws(SetupError) -> [String]) throws {
             do {
                 for line in try body() { StandardStreams.out(line) }
             } catch {
@@ -42,7 +44,7 @@ extension CallPop {
             var now = true
 
             func run() throws {
-                try Autostart.report { () throws(AutostartError) in try Autostart.tool().enable(method, now: now) }
+                try Autostart.report { () throws(SetupError) in try Autostart.tool().enable(method, now: now) }
             }
         }
 
@@ -54,7 +56,7 @@ extension CallPop {
             var now = true
 
             func run() throws {
-                try Autostart.report { () throws(AutostartError) in try Autostart.tool().disable(now: now) }
+                try Autostart.report { () throws(SetupError) in try Autostart.tool().disable(now: now) }
             }
         }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 
 /// `callpop`: opens the right CRM page or application when a phone call rings,
 /// is placed or is answered.

@@ -2,6 +2,8 @@ import ArgumentParser
 import CallPopConfig
 import CallPopCore
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 
 extension CallPop {
     /// `callpop check`: validate the configuration and show the rules.

@@ -1,6 +1,8 @@
 public import ArgumentParser
 public import Logging
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 
 /// Options every agent-like command shares.
 struct CommonOptions: ParsableArguments {

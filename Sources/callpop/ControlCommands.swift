@@ -1,19 +1,26 @@
 import ArgumentParser
+import CallPopDBus
+import CallPopPlatform
 import CallPopRuntime
 
 extension CallPop {
+    /// Runs one request to the running agent; a failure is printed as `callpop: …`, exit 1.
+    static func askAgent(_ request: () async throws(DBusError) -> Void) async throws {
+        do throws(DBusError) {
+            try await request()
+        } catch {
+            StandardStreams.err("callpop: \(error.message)")
+            throw ExitCode(1)
+        }
+    }
+
     /// `callpop status`.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the running agent's state as JSON: version, configuration, PBX connection, live calls.")
 
         func run() async throws {
-            do throws(AgentControlClient.Failure) {
-                StandardStreams.out(try await AgentControlClient.status())
-            } catch {
-                StandardStreams.err("callpop: \(error)")
-                throw ExitCode(1)
-            }
+            try await CallPop.askAgent { () throws(DBusError) in StandardStreams.out(try await AgentControlClient.status()) }
         }
     }
 
@@ -23,12 +30,9 @@ extension CallPop {
             abstract: "Make the running agent re-read its configuration; a bad one is refused and the old one stays.")
 
         func run() async throws {
-            do throws(AgentControlClient.Failure) {
+            try await CallPop.askAgent { () throws(DBusError) in
                 try await AgentControlClient.reload()
                 StandardStreams.out("configuration reloaded")
-            } catch {
-                StandardStreams.err("callpop: \(error)")
-                throw ExitCode(1)
             }
         }
     }
@@ -42,12 +46,8 @@ extension CallPop {
         var rule: String
 
         func run() async throws {
-            do throws(AgentControlClient.Failure) {
-                try await AgentControlClient.open(rule: rule)
-            } catch {
-                StandardStreams.err("callpop: \(error)")
-                throw ExitCode(1)
-            }
+            let rule = rule
+            try await CallPop.askAgent { () throws(DBusError) in try await AgentControlClient.open(rule: rule) }
         }
     }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import CallPopConfig
 import CallPopCore
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 import Logging
 
 extension CallPop {
@@ -18,14 +20,14 @@ extension CallPop {
 
         func run() async throws {
             if showConfig {
-                StandardStreams.out(CallPopRuntime.Demo.configuration)
+                StandardStreams.out(CallPopSetup.Demo.configuration)
                 return
             }
             let environment = ProcessEnvironment.current
             let configuration: Configuration
             do {
                 configuration = try ConfigurationLoader(environment: environment)
-                    .load(text: CallPopRuntime.Demo.configuration, name: "<demo>")
+                    .load(text: CallPopSetup.Demo.configuration, name: "<demo>")
             } catch {
                 StandardStreams.err(error.description)
                 throw ExitCode(1)
@@ -37,7 +39,7 @@ extension CallPop {
             if !json {
                 StandardStreams.out("callpop demo: user 201 \"Alice Agent\" with \(configuration.ruleSet.rules.count) popup rules (see `callpop demo --show-config`). Nothing is launched.\n")
             }
-            for step in CallPopRuntime.Demo.steps {
+            for step in CallPopSetup.Demo.steps {
                 if !json { StandardStreams.out("• \(step.caption)") }
                 let decisions = await agent.handle(step.event)
                 if decisions.isEmpty && !json { StandardStreams.out("  (no popup for this change)") }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import CallPopConfig
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 import Glibc
 
 extension CallPop {

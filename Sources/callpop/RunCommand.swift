@@ -1,6 +1,10 @@
 import ArgumentParser
 import CallPopConfig
+import CallPopDBus
 import CallPopRuntime
+import CallPopSources
+import CallPopSetup
+import CallPopPlatform
 import CallPopCore
 import Logging
 import Glibc
@@ -61,12 +65,12 @@ extension CallPop {
                 ConfigurationReport.loadResult(explicitFile: explicit, environment: environment)
             }
             let session: DesktopSession?
-            do throws(DesktopSession.StartError) {
+            do throws(DBusError) {
                 session = try await DesktopSession.start(
                     agent: agent, runner: runner, configuration: configuration, ownName: control ?? (events == nil),
                     logger: logger)
             } catch {
-                StandardStreams.err("callpop: \(error)")
+                StandardStreams.err("callpop: \(error.message)")
                 throw Self.cannotRetry
             }
             logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")

@@ -2,6 +2,8 @@ public import ArgumentParser
 import CallPopConfig
 public import CallPopCore
 import CallPopRuntime
+import CallPopSetup
+import CallPopPlatform
 
 extension CallPop {
     /// `callpop simulate`: one call event through the real pipeline.

@@ -1,5 +1,6 @@
 import CallPopAMI
 import CallPopCore
+import CallPopTestSupport
 import Testing
 
 /// Call events derived from the recorded Asterisk 22 scenarios and hand-written streams.

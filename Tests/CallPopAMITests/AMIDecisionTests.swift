@@ -1,5 +1,6 @@
 import CallPopAMI
 import CallPopCore
+import CallPopTestSupport
 import Testing
 
 /// What callpop decides on each recorded (and hand-written) Asterisk call: the AMI events

@@ -67,13 +67,15 @@ struct AsteriskSessionFilter {
 /// unfiltered stream, for the user and for a colleague, and far fewer bytes arrive.
 @Suite struct AMIEventFilterSemanticsTests {
     static let recorded = ["inbound-answered", "inbound-missed", "outbound-answered", "internal-colleague"]
+    /// The click-to-dial recordings too (an Originate's legs and its OriginateResponse).
+    static let allRecorded = recorded + ["click-to-dial", "click-to-dial-failed"]
     static let handwritten = [
         "queue-answered", "queue-local-members", "ringgroup-answered-elsewhere",
         "inbound-answered-snapshot-ringing", "inbound-answered-snapshot-up",
     ]
 
     static func stream(_ name: String) throws -> [UInt8] {
-        recorded.contains(name) ? try AMIStreams.recorded(name) : try AMIStreams.handwritten(name)
+        allRecorded.contains(name) ? try AMIStreams.recorded(name) : try AMIStreams.handwritten(name)
     }
 
     /// The agents compared: the user, a colleague, and a user whose devices leave out the Local
@@ -101,7 +103,7 @@ struct AsteriskSessionFilter {
         return AMIStreams.callEvents(messages, devices: devices)
     }
 
-    @Test(arguments: recorded + handwritten)
+    @Test(arguments: allRecorded + handwritten)
     func filteredStreamsDecideTheSame(name: String) throws {
         let stream = try Self.stream(name)
         for agent in Self.agents {
@@ -146,12 +148,19 @@ struct AsteriskSessionFilter {
         #expect(none.delivers("Response: Success\r\nActionID: 1") && include.delivers("Event: CoreShowChannel\r\nActionID: 1"))
     }
 
+    static func filter(_ subscription: AMIEventSubscription) -> AsteriskSessionFilter {
+        AsteriskSessionFilter(mask: "on", filters: [subscription.filter ?? ""])
+    }
+
     /// Device names become patterns that match them in any case and nothing else special.
     @Test func devicePatternsAreCaselessAndEscaped() {
         let subscription = AMIEventSubscription(devices: ["PJSIP/201", "Local/2.01@from-queue", "nodevice"])
-        #expect(subscription.filter == "^Event: Newchannel[^A-Za-z0-9]|[lL][oO][cC][aA][lL]/2\\.01@[fF][rR][oO][mM]-[qQ][uU][eE][uU][eE]-|[pP][jJ][sS][iI][pP]/201-")
+        #expect(subscription.filter == "^Event: Newchannel[^A-Za-z0-9]|ActionID: [cC][aA][lL][lL][pP][oO][pP]-[dD][iI][aA][lL]-"
+            + "|[lL][oO][cC][aA][lL]/2\\.01@[fF][rR][oO][mM]-[qQ][uU][eE][uU][eE]-|[pP][jJ][sS][iI][pP]/201-")
+        // A failed click-to-dial names the device without a channel suffix: its ActionID lets it through.
+        #expect(Self.filter(subscription).delivers("Event: OriginateResponse\r\nActionID: callpop-dial-3\r\nResponse: Failure\r\nChannel: PJSIP/201"))
         #expect(AMIEventSubscription(devices: ["nodevice"]).filter == nil)
-        let filter = AsteriskSessionFilter(mask: "on", filters: [subscription.filter ?? ""])
+        let filter = Self.filter(subscription)
         #expect(filter.delivers("Event: Hangup\r\nChannel: pjsip/201-0000000a"))
         #expect(filter.delivers("Event: Hangup\r\nChannel: Local/2.01@from-queue-0001;1"))
         #expect(!filter.delivers("Event: Hangup\r\nChannel: Local/2x01@from-queue-0001;1"))

@@ -1,5 +1,6 @@
 import CallPopAMI
 import CallPopCore
+import CallPopTestSupport
 import Testing
 
 /// `AMICallMapper.resync` on its own: what a `CoreShowChannels` snapshot adds, keeps and ends.

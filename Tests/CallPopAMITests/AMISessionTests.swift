@@ -1,5 +1,7 @@
 import CallPopAMI
 import CallPopCore
+import CallPopHashing
+import CallPopTestSupport
 import Testing
 
 /// The protocol state machine, driven without a network or a clock.
@@ -67,7 +69,8 @@ import Testing
             .report(SourceReport(.info, "logged in to AMI as \"popup\"", connection: .connected)),
             Self.send("Action: CoreShowChannels\r\nActionID: callpop-3\r\n\r\n"),
             Self.send("Action: Filter\r\nActionID: callpop-4\r\nOperation: Add\r\n"
-                + "Filter: ^Event: Newchannel[^A-Za-z0-9]|[pP][jJ][sS][iI][pP]/201-\r\n\r\n"),
+                + "Filter: ^Event: Newchannel[^A-Za-z0-9]|ActionID: [cC][aA][lL][lL][pP][oO][pP]-[dD][iI][aA][lL]-"
+                + "|[pP][jJ][sS][iI][pP]/201-\r\n\r\n"),
         ])
         let accepted = session.received(Self.bytes("Response: Success\r\nActionID: callpop-4\r\nMessage: Success\r\n\r\n"), at: start)
         #expect(accepted.count == 1)

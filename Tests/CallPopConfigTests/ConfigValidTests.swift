@@ -95,7 +95,7 @@ struct ConfigValidTests {
         #expect(rules.map(\.trigger) == [.ringing, .answer, .onClick, .callGeneration, .answer])
         #expect(rules.map(\.direction) == [.incoming, .incoming, .incoming, .outgoing, .any])
         #expect(rules.map(\.enabled) == [true, true, true, false, true])
-        #expect(rules.map(\.target.kind) == ["url", "url", "app", "app", "app"])
+        #expect(rules.map(\.target.kind) == [.url, .url, .app, .app, .app])
         #expect(rules[1].calledNumbers.map(\.source) == ["5550100"])
         #expect(rules[3].remoteNumbers.map(\.source) == ["+44*"])
         guard case .app(let words) = rules[2].target else { Issue.record("IE is not an app"); return }

@@ -227,7 +227,7 @@ struct DecisionEngineTests {
         let d = try firstDecision(&e, event("c1", .answered, number: "", name: ""), at: at(1))
         #expect(d.remoteName == "John Doe" && d.remoteNumber == "+442071234567")
         #expect(d.plan?.url == "https://crm.example.com/?n=John%20Doe")
-        #expect(d.direction == .incoming && d.trigger == .answer && d.action == "url" && d.ruleName == "ans")
+        #expect(d.direction == .incoming && d.trigger == .answer && d.action == .url && d.ruleName == "ans")
     }
 
     @Test func appTargetsRunTheirArgvWithTheCallEnvironment() throws {
@@ -235,7 +235,7 @@ struct DecisionEngineTests {
                           target: try appTarget("logger -t callpop 'calling {CALLERNUM:national}'"))
         var e = engine([r])
         let d = try firstDecision(&e, event("c1", .ringing, .outgoing, number: "+442079460000", name: ""), at: at(0))
-        #expect(d.verdict == .launch && d.action == "app")
+        #expect(d.verdict == .launch && d.action == .app)
         #expect(d.plan?.argv == ["logger", "-t", "callpop", "calling 02079460000"])
         #expect(d.plan?.environment["CALLPOP_CALLTYPE"] == "outgoing")
         #expect(d.plan?.url == nil)

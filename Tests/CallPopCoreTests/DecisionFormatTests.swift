@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopTestSupport
 import Foundation
 import Testing
 
@@ -48,10 +49,10 @@ struct DecisionFormatTests {
     }
 
     @Test func plainWordsStayBare() throws {
-        let plan = LaunchPlan(action: "app", url: nil, argv: ["/usr/bin/crm", "--number=+44,20", "user@host:8080", "100%"], environment: [:])
+        let plan = LaunchPlan(action: .app, url: nil, argv: ["/usr/bin/crm", "--number=+44,20", "user@host:8080", "100%"], environment: [:])
         let d = Decision(
             callID: "c7", ruleID: "crm", ruleName: "CRM", trigger: .ringing, direction: .incoming, verdict: .launch,
-            action: "app", plan: plan, remoteNumber: "+442071234567")
+            action: .app, plan: plan, remoteNumber: "+442071234567")
         #expect(d.line == "launch ringing \"CRM\" for incoming call c7 +442071234567 → /usr/bin/crm --number=+44,20 user@host:8080 100%")
     }
 
@@ -65,7 +66,7 @@ struct DecisionFormatTests {
         let argv = ["printf", "%s\\n"] + hostile
         let d = Decision(
             callID: "c8", ruleID: "t", ruleName: "T", trigger: .ringing, direction: .incoming, verdict: .launch,
-            action: "app", plan: LaunchPlan(action: "app", url: nil, argv: argv, environment: [:]))
+            action: .app, plan: LaunchPlan(action: .app, url: nil, argv: argv, environment: [:]))
         let command = try #require(d.line.components(separatedBy: " → ").last)
         // In an empty scratch directory, so that a broken quoting cannot touch the checkout.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-quoting-\(UUID().uuidString)")

@@ -48,7 +48,7 @@ struct HostileCallerIDTests {
         try #require(pairs.count == 4 && pairs.allSatisfy { $0.count == 2 })
         #expect(pairs.map { $0[0] } == ["number", "name", "short", "e"])
         #expect(url.filter { $0 == "#" }.count == 1)
-        let clean = CallVariables.clean(value)
+        let clean = UntrustedText.templateValue(value)
         #expect(percentDecode(pairs[0][1]) == clean)
         #expect(percentDecode(pairs[1][1]) == clean)
         #expect(percentDecode(pairs[2][1]) == String(clean.dropFirst(2)))
@@ -60,7 +60,7 @@ struct HostileCallerIDTests {
         let target = try appTarget(
             #"crm-tool --number {CALLERNUM} --name={CALLERNAME} "https://crm.example.com/?q={CALLERNAME}" '{CALLERNAME:2}' <<clid>>"#)
         let plan = try target.plan(Self.hostileVariables(value), policy: Self.policy)
-        let clean = CallVariables.clean(value)
+        let clean = UntrustedText.templateValue(value)
         #expect(plan.argv.count == 7)
         #expect(plan.argv[0] == "crm-tool")
         #expect(plan.argv[1] == "--number")
@@ -74,7 +74,7 @@ struct HostileCallerIDTests {
         for arg in plan.argv { #expect(!arg.unicodeScalars.contains { $0.value < 0x20 || ($0.value >= 0x7F && $0.value <= 0x9F) }) }
         #expect(plan.environment["CALLPOP_CALLERNAME"] == clean)
         #expect(plan.environment["CALLPOP_CALLERNUM"] == clean)
-        #expect(plan.environment["CALLPOP_TAGS"] == CallVariables.clean(value + "," + value))
+        #expect(plan.environment["CALLPOP_TAGS"] == UntrustedText.templateValue(value + "," + value))
     }
 
     @Test func controlCharactersAreStrippedBeforeExpansion() throws {
@@ -88,10 +88,10 @@ struct HostileCallerIDTests {
     @Test func lengthIsCapped() throws {
         let v = Self.hostileVariables(String(repeating: "9", count: 10_000))
         let argv = try appTarget(argv: ["x", "{CALLERNAME}", "{CALLERNUM:e164}"]).plan(v, policy: Self.policy).argv
-        #expect(argv[1].count == CallVariables.maximumLength)
-        #expect(argv[2] == String(repeating: "9", count: CallVariables.maximumLength))
+        #expect(argv[1].count == UntrustedText.valueLimit)
+        #expect(argv[2] == String(repeating: "9", count: UntrustedText.valueLimit))
         let url = try #require(try urlTarget("https://h.example/?n={CALLERNAME}").plan(v, policy: Self.policy).url)
-        #expect(url.count == "https://h.example/?n=".count + CallVariables.maximumLength)
+        #expect(url.count == "https://h.example/?n=".count + UntrustedText.valueLimit)
     }
 
     @Test func invalidUTF8ArrivesAsReplacementCharacters() throws {

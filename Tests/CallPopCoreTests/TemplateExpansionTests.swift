@@ -73,19 +73,19 @@ struct TemplateExpansionTests {
     }
 
     @Test func cleanRemovesControlsBidiAndSeparators() {
-        #expect(CallVariables.clean("a\u{0}b\nc\rd\te\u{1B}[31mf\u{7F}g\u{85}h\u{9F}i") == "abcde[31mfghi")
-        #expect(CallVariables.clean("\u{202E}evil\u{202C}\u{200E}\u{200F}\u{2066}x\u{2069}") == "evilx")
-        #expect(CallVariables.clean("line\u{2028}para\u{2029}") == "linepara")
-        #expect(CallVariables.clean("Zo\u{EB} \u{C5}ngstr\u{F6}m") == "Zo\u{EB} \u{C5}ngstr\u{F6}m")
+        #expect(UntrustedText.templateValue("a\u{0}b\nc\rd\te\u{1B}[31mf\u{7F}g\u{85}h\u{9F}i") == "abcde[31mfghi")
+        #expect(UntrustedText.templateValue("\u{202E}evil\u{202C}\u{200E}\u{200F}\u{2066}x\u{2069}") == "evilx")
+        #expect(UntrustedText.templateValue("line\u{2028}para\u{2029}") == "linepara")
+        #expect(UntrustedText.templateValue("Zo\u{EB} \u{C5}ngstr\u{F6}m") == "Zo\u{EB} \u{C5}ngstr\u{F6}m")
     }
 
     @Test func cleanCapsLength() {
-        #expect(CallVariables.maximumLength == 256)
+        #expect(UntrustedText.valueLimit == 256)
         let long = String(repeating: "7", count: 10_000)
-        #expect(CallVariables.clean(long) == String(repeating: "7", count: 256))
+        #expect(UntrustedText.templateValue(long) == String(repeating: "7", count: 256))
         // Stripped characters do not count towards the cap.
         let padded = String(repeating: "\u{0}", count: 300) + String(repeating: "a", count: 300)
-        #expect(CallVariables.clean(padded) == String(repeating: "a", count: 256))
+        #expect(UntrustedText.templateValue(padded) == String(repeating: "a", count: 256))
     }
 
     @Test func webURLDetectionIsOnTheLeadingLiteral() throws {

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopTestSupport
 import Testing
 
 @Suite("URL check")

@@ -11,7 +11,7 @@ struct WorkedExamplesTests {
             "https://desk.example.com/tickets/new?To={CALLERNAME}&Subject=New%20Ticket%20from%20{USERNAME}&From={CALLERNUM}")
         let plan = try target.plan(variables(), policy: policy)
         let url = "https://desk.example.com/tickets/new?To=John%20Doe&Subject=New%20Ticket%20from%20John%20Doe&From=%2B442071234567"
-        #expect(plan.action == "url")
+        #expect(plan.action == .url)
         #expect(plan.url == url)
         #expect(plan.argv == ["xdg-open", url])
         #expect(plan.environment.isEmpty)
@@ -28,7 +28,7 @@ struct WorkedExamplesTests {
         let target = try appTarget(
             #""C:\Program Files\Internet Explorer\iexplore.exe" http://host/page?Subaction=StoreNew^&To={CALLERNAME}^&From={CALLERNUM}"#)
         let plan = try target.plan(variables(), policy: policy)
-        #expect(plan.action == "app")
+        #expect(plan.action == .app)
         #expect(plan.url == nil)
         #expect(plan.argv == [
             #"C:\Program Files\Internet Explorer\iexplore.exe"#,

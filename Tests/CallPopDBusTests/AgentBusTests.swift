@@ -19,11 +19,11 @@ final class RecordingControl: AgentControlHandler {
 
     func reload() async throws {
         reloads.withLock { $0 += 1 }
-        if let reloadErrors { throw AgentCommandError(reloadErrors) }
+        if let reloadErrors { throw DBusError(.refused, reloadErrors) }
     }
 
     func open(rule: String) async throws {
-        guard rule == "crm" else { throw AgentCommandError("no on-click rule named “\(rule)”") }
+        guard rule == "crm" else { throw DBusError(.refused, "no on-click rule named “\(rule)”") }
         opened.withLock { $0.append(rule) }
     }
 }
@@ -45,8 +45,8 @@ struct AgentBusTests {
             try await client.open(rule: "crm")
             #expect(control.opened.withLock { $0 } == ["crm"])
 
-            let refused = await #expect(throws: AgentBusError.self) { try await client.open(rule: "nope") }
-            #expect(refused == AgentBusError(.refused, "no on-click rule named “nope”"))
+            let refused = await #expect(throws: DBusError.self) { try await client.open(rule: "nope") }
+            #expect(refused == DBusError(.refused, "no on-click rule named “nope”"))
         }
     }
 
@@ -64,8 +64,8 @@ struct AgentBusTests {
             #expect(error?.message == Self.badConfig)
 
             let client = AgentBusClient(connection: raw)
-            let refused = await #expect(throws: AgentBusError.self) { try await client.reload() }
-            #expect(refused == AgentBusError(.refused, Self.badConfig))
+            let refused = await #expect(throws: DBusError.self) { try await client.reload() }
+            #expect(refused == DBusError(.refused, Self.badConfig))
         }
     }
 
@@ -74,7 +74,7 @@ struct AgentBusTests {
             let first = try await DBusConnection.connect(to: .address(bus.address))
             let service = try await AgentBusService.start(connection: first, handler: RecordingControl())
             let second = try await DBusConnection.connect(to: .address(bus.address))
-            let error = await #expect(throws: AgentBusError.self) {
+            let error = await #expect(throws: DBusError.self) {
                 try await AgentBusService.start(connection: second, handler: RecordingControl())
             }
             #expect(error?.code == .alreadyRunning)
@@ -91,7 +91,7 @@ struct AgentBusTests {
     @Test func clientWithoutAgentSaysSo() async throws {
         try await withTestBus { bus in
             let client = try await AgentBusClient.connect(to: .address(bus.address))
-            let error = await #expect(throws: AgentBusError.self) { try await client.status() }
+            let error = await #expect(throws: DBusError.self) { try await client.status() }
             #expect(error?.code == .notRunning)
             #expect(error?.message.hasPrefix("no callpop agent is running on this session bus") == true)
         }

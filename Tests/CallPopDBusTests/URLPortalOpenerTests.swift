@@ -52,8 +52,8 @@ struct URLPortalOpenerTests {
         try await withTestBus { bus in
             _ = try await FakePortal.start(on: bus, response: 2)
             let opener = URLPortalOpener(connection: try await DBusConnection.connect(to: .address(bus.address)))
-            let error = await #expect(throws: URLPortalError.self) { try await opener.open(Self.url) }
-            #expect(error == URLPortalError(.refused, "the portal failed to open \(Self.url) (response 2)"))
+            let error = await #expect(throws: DBusError.self) { try await opener.open(Self.url) }
+            #expect(error == DBusError(.refused, "the portal failed to open \(Self.url) (response 2)"))
         }
     }
 
@@ -61,7 +61,7 @@ struct URLPortalOpenerTests {
         try await withTestBus { bus in
             _ = try await FakePortal.start(on: bus, response: nil)
             let opener = URLPortalOpener(connection: try await DBusConnection.connect(to: .address(bus.address)))
-            let error = await #expect(throws: URLPortalError.self) { try await opener.open(Self.url) }
+            let error = await #expect(throws: DBusError.self) { try await opener.open(Self.url) }
             #expect(error?.code == .refused)
             #expect(error?.message.contains("not allowed here") == true)
         }
@@ -70,8 +70,8 @@ struct URLPortalOpenerTests {
     @Test func missingPortalIsReported() async throws {
         try await withTestBus { bus in
             let opener = URLPortalOpener(connection: try await DBusConnection.connect(to: .address(bus.address)))
-            let error = await #expect(throws: URLPortalError.self) { try await opener.open(Self.url) }
-            #expect(error?.code == .portalUnavailable)
+            let error = await #expect(throws: DBusError.self) { try await opener.open(Self.url) }
+            #expect(error?.code == .notRunning)
         }
     }
 }

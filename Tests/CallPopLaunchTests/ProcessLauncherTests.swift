@@ -13,7 +13,7 @@ struct ProcessLauncherTests {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("callpop-launch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
         let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/usr/bin:/bin"])
-        let plan = LaunchPlan(action: "app", url: nil, argv: ["/bin/sh", "-c", script, "sh", output.path], environment: environment)
+        let plan = LaunchPlan(action: .app, url: nil, argv: ["/bin/sh", "-c", script, "sh", output.path], environment: environment)
         let outcome: LaunchOutcome = try await withCheckedThrowingContinuation { continuation in
             do {
                 try launcher.launch(plan) { continuation.resume(returning: $0) }
@@ -53,7 +53,7 @@ struct ProcessLauncherTests {
 
     @Test func aMissingProgramIsAnErrorNamingIt() throws {
         let launcher = ProcessLauncher(baseEnvironment: ["PATH": "/nonexistent"])
-        let plan = LaunchPlan(action: "app", url: nil, argv: ["callpop-no-such-program"], environment: [:])
+        let plan = LaunchPlan(action: .app, url: nil, argv: ["callpop-no-such-program"], environment: [:])
         let error = #expect(throws: LaunchError.self) { try launcher.launch(plan) { _ in } }
         #expect(error?.message == "cannot start 'callpop-no-such-program': not found on PATH")
     }

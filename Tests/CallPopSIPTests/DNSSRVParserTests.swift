@@ -1,4 +1,5 @@
 import CallPopSIP
+import CallPopTestSupport
 import Testing
 
 @Suite struct DNSSRVParserTests {
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var generator = SeededGenerator(state: 3)
+        var generator = SplitMix64(seed: 3)
         let sample = Self.response([Self.srv(10, 10, 5080, Self.name("pbx.example.com"))])
         for round in 0..<5000 {
             var bytes = sample

@@ -61,7 +61,7 @@ import Testing
             let dialog = try #require(try DialogInfoParser.parse(notify.body).dialogs.first)
             return (try #require(dialog.callID), dialog.id)
         }
-        throw DialogInfoParseError("no dialog in \(file)")
+        throw SIPError(.malformedDialogInfo, "no dialog in \(file)")
     }
 
     @Test func kamailioInboundAnswered() throws {

@@ -1,4 +1,5 @@
 import CallPopSIP
+import CallPopTestSupport
 import Testing
 
 @Suite struct DialogInfoParserTests {
@@ -79,6 +80,25 @@ import Testing
         }
     }
 
+    @Test func matchesPrefixedElementsByLocalName() throws {
+        let prefixed = try DialogInfoParser.parse(Array("""
+            <d:dialog-info xmlns:d="urn:ietf:params:xml:ns:dialog-info" version="3" state="partial" entity="sip:201@h">
+            <d:dialog id="a" direction="recipient"><d:state>early</d:state>
+            <d:remote><d:identity display="Bob">sip:202@h</d:identity><d:target uri="sip:202@10.0.0.2"/></d:remote></d:dialog>
+            </d:dialog-info>
+            """.utf8))
+        #expect(prefixed == DialogInfo(version: 3, completeness: .partial, entity: "sip:201@h", dialogs: [
+            DialogInfo.Dialog(id: "a", direction: .recipient, state: .early,
+                              remote: .init(identity: "sip:202@h", display: "Bob", target: "sip:202@10.0.0.2")),
+        ]))
+        let vendorIdentity = try DialogInfoParser.parse(Array("""
+            <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" xmlns:sa="urn:vendor:sa" version="4">
+            <dialog id="b"><state>confirmed</state><local><sa:identity display="Alice">sip:201@h</sa:identity></local></dialog>
+            </dialog-info>
+            """.utf8))
+        #expect(vendorIdentity.dialogs.first?.local == .init(identity: "sip:201@h", display: "Alice"))
+    }
+
     @Test func parsesSeveralDialogsInOneDocument() throws {
         let text = """
             <dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="7" state="full" entity="sip:201@x">
@@ -105,16 +125,16 @@ import Testing
         ("\u{0}\u{1}\u{2}garbage<<<>>>", "binary garbage"),
     ])
     func rejectsHostileDocuments(text: String, why: String) {
-        #expect(throws: DialogInfoParseError.self, "\(why)") { try DialogInfoParser.parse(Array(text.utf8)) }
+        #expect(throws: SIPError.self, "\(why)") { try DialogInfoParser.parse(Array(text.utf8)) }
     }
 
     @Test func rejectsDeepNestingAndHugeDocuments() {
         let deep = "<dialog-info version=\"1\">" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000) + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(deep.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(deep.utf8)) }
         let huge = "<dialog-info version=\"1\">" + String(repeating: " ", count: DialogInfoParser.maxBytes) + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(huge.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(huge.utf8)) }
         let many = "<dialog-info version=\"1\">" + (0...DialogInfoParser.maxDialogs).map { "<dialog id=\"d\($0)\"><state>early</state></dialog>" }.joined() + "</dialog-info>"
-        #expect(throws: DialogInfoParseError.self) { try DialogInfoParser.parse(Array(many.utf8)) }
+        #expect(throws: SIPError.self) { try DialogInfoParser.parse(Array(many.utf8)) }
     }
 
     @Test func stripsControlCharactersFromDisplayNames() throws {
@@ -124,7 +144,7 @@ import Testing
     }
 
     @Test func randomAndMutatedBytesNeverCrash() throws {
-        var generator = SeededGenerator(state: 99)
+        var generator = SplitMix64(seed: 99)
         let original = Array(Self.rfcConfirmed.utf8)
         for round in 0..<1000 {
             var bytes: [UInt8]

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopHashing
 import CallPopSIP
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import CallPopSIP
+import CallPopXML
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -9,12 +10,12 @@ import FoundationXML
 /// `DialogInfoBuilder`, so the test compares the hand-written `XMLReader` with libxml2.
 enum FoundationDialogInfoParser {
     /// Parses a document as the former parser did.
-    static func parse(_ bytes: [UInt8]) throws(DialogInfoParseError) -> DialogInfo {
-        guard bytes.count <= DialogInfoParser.maxBytes else { throw DialogInfoParseError("too large") }
+    static func parse(_ bytes: [UInt8]) throws(SIPError) -> DialogInfo {
+        guard bytes.count <= DialogInfoParser.maxBytes else { throw SIPError(.malformedDialogInfo, "too large") }
         // XMLParser traps on invalid UTF-8 in attribute values.
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw DialogInfoParseError("body is not valid UTF-8") }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw SIPError(.malformedDialogInfo, "body is not valid UTF-8") }
         let lowercased = String(decoding: bytes, as: UTF8.self).lowercased()
-        guard !lowercased.contains("<!doctype"), !lowercased.contains("<!entity") else { throw DialogInfoParseError("DTD") }
+        guard !lowercased.contains("<!doctype"), !lowercased.contains("<!entity") else { throw SIPError(.malformedDialogInfo, "DTD") }
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = true
@@ -22,10 +23,10 @@ enum FoundationDialogInfoParser {
         parser.delegate = collector
         let ok = parser.parse()
         if let failure = collector.failure { throw failure }
-        guard ok else { throw DialogInfoParseError("not well-formed XML") }
+        guard ok else { throw SIPError(.malformedDialogInfo, "not well-formed XML") }
         // XMLParser reports success for a document cut short: require the closed root.
         guard let info = collector.builder.result, collector.depth == 0, collector.rootClosed else {
-            throw DialogInfoParseError("no complete <dialog-info> root element")
+            throw SIPError(.malformedDialogInfo, "no complete <dialog-info> root element")
         }
         return info
     }
@@ -33,14 +34,14 @@ enum FoundationDialogInfoParser {
     /// Forwards `XMLParser`'s callbacks to a `DialogInfoBuilder`; used from one thread, then dropped.
     private final class Collector: NSObject, XMLParserDelegate {
         var builder = DialogInfoBuilder()
-        var failure: DialogInfoParseError?
+        var failure: SIPError?
         var depth = 0
         var rootClosed = false
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                     qualifiedName qName: String?, attributes: [String: String] = [:]) {
             depth += 1
-            guard depth <= DialogInfoParser.maxDepth else { return abort(parser, DialogInfoParseError("too deep")) }
+            guard depth <= DialogInfoParser.maxDepth else { return abort(parser, SIPError(.malformedDialogInfo, "too deep")) }
             let converted = attributes.map { key, value in
                 let parts = key.split(separator: ":", maxSplits: 1).map(String.init)
                 return XMLAttribute(name: parts.count == 2 ? XMLName(prefix: parts[0], local: parts[1]) : XMLName(local: key), value: value)
@@ -58,7 +59,7 @@ enum FoundationDialogInfoParser {
             if depth == 0 { rootClosed = true }
         }
 
-        private func abort(_ parser: XMLParser, _ error: DialogInfoParseError) {
+        private func abort(_ parser: XMLParser, _ error: SIPError) {
             if failure == nil { failure = error }
             parser.abortParsing()
         }

@@ -33,7 +33,8 @@ import Testing
         ("password", "the SIP password is empty: set pbx.password_file or the password environment variable"),
     ])
     func rejectsBadValuesNamingTheKey(key: String, message: String) {
-        #expect(throws: SIPSourceError(message)) {
+        let configKey = key == "password" ? "pbx.password_file" : "pbx." + key
+        #expect(throws: SIPError(.invalidSetting, message, key: configKey)) {
             _ = try SIPSourceConfiguration.validated(
                 uri: key == "uri" ? "pbx.example.com" : "sip:201@pbx", password: key == "password" ? "" : "s",
                 transport: key == "transport" ? "sctp" : nil, expires: key == "expires" ? 5 : nil,

@@ -1,3 +1,4 @@
+import CallPopHashing
 internal import CallPopAMI
 public import CallPopCore
 import Foundation
@@ -192,6 +193,16 @@ public actor SourceRecorder {
     public func releaseWaiters() {
         for waiter in waiters { waiter.continuation.resume() }
         waiters = []
+    }
+
+    /// Waits until `condition` holds for what was recorded, or `seconds` pass; returns whether it held.
+    public func wait(seconds: Double, until condition: @escaping @Sendable ([CallEvent], [SourceReport]) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !condition(events, reports) {
+            guard ContinuousClock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
     }
 
     /// Returns once `count` events arrived (the caller bounds the wait with a timeout task).

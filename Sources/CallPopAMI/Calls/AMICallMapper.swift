@@ -60,6 +60,7 @@ public struct AMICallMapper: Sendable {
             if !channels.isEmpty { rename(event) }
             return []
         case .hangup: return hangup(event)
+        case .originateResponse: return originateResponse(event)
         }
     }
 
@@ -86,6 +87,12 @@ public struct AMICallMapper: Sendable {
         if event.value("DestChannel", satisfies: matcher.isUserChannel), let dest = event["DestChannel"],
             let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
         {
+            guard event["Channel"] != nil else {
+                // Dialled with no calling channel: an Originate rings the user's phone to place
+                // a call (click-to-dial). Not incoming; it becomes outgoing when it dials out.
+                _ = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, dest: true)
+                return []
+            }
             return incomingDial(event, to: dest, uniqueID: uniqueID, linkedID: linkedID)
         }
         if !callerIsLocal, event.value("Channel", satisfies: matcher.isUserChannel), let caller = event["Channel"],
@@ -133,7 +140,7 @@ public struct AMICallMapper: Sendable {
             tracked.calledNumber = dialled
             tracked.remoteNumber = AMIText.clean(event["DestCallerIDNum"])
             if tracked.remoteNumber.isEmpty { tracked.remoteNumber = dialled }
-            tracked.remoteName = AMIText.clean(event["DestCallerIDName"])
+            tracked.remoteName = tracked.otherPartyName(AMIText.clean(event["DestCallerIDName"]))
             tracked.isColleague = matcher.isColleague(
                 channel: event["DestChannel"] ?? "", number: AMIText.clean(event["DestCallerIDNum"]))
         }
@@ -166,7 +173,10 @@ public struct AMICallMapper: Sendable {
 
     private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
         guard event.value("DialStatus", equalsIgnoringCase: "ANSWER") else { return [] }
-        if event.value("DestChannel", satisfies: matcher.isUserChannel), let uniqueID = event["DestUniqueid"] {
+        // Without a calling channel it is an Originate's leg: the user answered their own phone.
+        if event.value("DestChannel", satisfies: matcher.isUserChannel), let uniqueID = event["DestUniqueid"],
+            event.withValue("Channel", { $0 != nil })
+        {
             return advance(uniqueID, to: .answered)
         }
         if event.value("Channel", satisfies: matcher.isUserChannel), let uniqueID = event["Uniqueid"] {
@@ -185,6 +195,23 @@ public struct AMICallMapper: Sendable {
         if event.value("ChannelStateDesc", equalsIgnoringCase: "ringing") { return advance(at: index, to: .ringing) }
         if event.value("ChannelStateDesc", equalsIgnoringCase: "up") { return advance(at: index, to: .answered) }
         return []
+    }
+
+    /// An Originate's user leg was answered and now dials `Exten` (click-to-dial): the call is
+    /// being placed. Comes before or after the leg's own `DialBegin` to the number.
+    private mutating func originateResponse(_ event: AMIMessage) -> [CallEvent] {
+        guard event["Response"]?.lowercased() == "success", let channel = event["Channel"],
+            matcher.isUserChannel(channel), let uniqueID = event["Uniqueid"],
+            var tracked = track(uniqueID: uniqueID, name: channel, linkedID: uniqueID, own: event, dest: false)
+        else { return [] }
+        if tracked.direction == nil {
+            tracked.direction = .outgoing
+            tracked.calledNumber = AMIText.clean(event["Exten"])
+            tracked.remoteNumber = tracked.calledNumber
+            tracked.remoteName = ""
+        }
+        channels[uniqueID] = tracked
+        return advance(uniqueID, to: .ringing)
     }
 
     private mutating func rename(_ event: AMIMessage) {

@@ -2,6 +2,7 @@
 /// `VarSet`, `Newexten`, `DeviceStateChange`, ...) is skipped without making a string.
 enum AMIEventKind: CaseIterable {
     case newChannel, dialBegin, dialState, dialEnd, newState, newConnectedLine, bridgeEnter, rename, hangup
+    case originateResponse
 
     /// The `Event` value, as Asterisk spells it (compared ignoring case).
     var name: String {
@@ -15,6 +16,7 @@ enum AMIEventKind: CaseIterable {
         case .bridgeEnter: "BridgeEnter"
         case .rename: "Rename"
         case .hangup: "Hangup"
+        case .originateResponse: "OriginateResponse"
         }
     }
 

@@ -7,7 +7,8 @@
 ///   and system events never cross the network);
 /// - one include filter (the `Filter` action; a POSIX extended regular expression that Asterisk
 ///   matches against each event's whole text): events that name one of the user's channels,
-///   plus every `Newchannel`, whose `Exten` is the number a call came in on.
+///   every `Newchannel`, whose `Exten` is the number a call came in on, and the outcomes of
+///   callpop's own click-to-dial Originates (by their `ActionID`).
 ///
 /// The mapper reads a user's call from the events that name the user's channels; the one thing
 /// it may need from elsewhere is the dialled number of the call's first channel, for calls that
@@ -34,8 +35,11 @@ public struct AMIEventSubscription: Sendable, Hashable {
             filter = nil
             return
         }
-        // "^Event: Newchannel" then a line end: the event text starts with its Event line.
-        filter = (["^Event: Newchannel[^A-Za-z0-9]"] + Set(channelPatterns).sorted()).joined(separator: "|")
+        // "^Event: Newchannel" then a line end: the event text starts with its Event line. The
+        // outcome of a click-to-dial names the device without a channel suffix when it fails:
+        // it is let through by the ActionID callpop gives its Originates.
+        let originates = "ActionID: " + Self.caseless(AMIOriginate.actionIDPrefix)
+        filter = (["^Event: Newchannel[^A-Za-z0-9]", originates] + Set(channelPatterns).sorted()).joined(separator: "|")
     }
 
     /// `text` as a POSIX extended regular expression matching it in any ASCII case: letters

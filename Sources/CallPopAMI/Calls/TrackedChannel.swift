@@ -32,42 +32,24 @@ struct TrackedChannel: Sendable {
     mutating func updateConnectedLine(from message: AMIMessage) {
         let number = AMIText.clean(message["ConnectedLineNum"])
         if !number.isEmpty { remoteNumber = number }
-        let name = AMIText.clean(message["ConnectedLineName"])
+        let name = otherPartyName(AMIText.clean(message["ConnectedLineName"]))
         if !name.isEmpty { remoteName = name }
+    }
+
+    /// `name`, unless it is the user's own: `Dial()` copies the caller's name onto a callee
+    /// that has none, so a placed call shows the user's name for the far end.
+    func otherPartyName(_ name: String) -> String {
+        name == userName ? "" : name
     }
 }
 
 /// Cleaning of text that comes from the PBX (caller ID is typed by strangers).
 enum AMIText {
-    /// Removes control characters, maps Asterisk's `<unknown>` placeholder and `nil` to "".
+    /// Maps Asterisk's `<unknown>` placeholder and `nil` to "", and cleans the rest with
+    /// the one policy for hostile text (a call variable's rule: it becomes one).
     static func clean(_ value: String?) -> String {
         guard let value, value != "<unknown>" else { return "" }
-        // Nearly always printable ASCII: keep the string as it is, without a copy.
-        if value.utf8.withContiguousStorageIfAvailable(isPrintableASCII) ?? value.utf8.allSatisfy({ (0x20...0x7e).contains($0) }) {
-            return value
-        }
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: value.unicodeScalars.filter { $0.properties.generalCategory != .control })
-        return String(scalars)
-    }
-
-    /// Whether every byte is printable ASCII (0x20...0x7E), eight at a time (SWAR: a byte below
-    /// 0x20 borrows, one of 0x7F or more carries into its high bit).
-    static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return true }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high = 0x80 &* ones
-        var index = 0
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            guard ((word &- 0x20 &* ones) | (word &+ ones) | word) & high == 0 else { return false }
-            index += 8
-        }
-        while index < bytes.count {
-            guard (0x20...0x7E).contains(bytes[index]) else { return false }
-            index += 1
-        }
-        return true
+        return UntrustedText.templateValue(value)
     }
 
     /// Like `clean`, but `nil` when nothing is left.

@@ -1,4 +1,5 @@
 public import CallPopCore
+import CallPopHashing
 
 /// The AMI protocol as a pure state machine, in the style of swift-nio's
 /// `…StateMachine`s: the I/O layer feeds it what happened (connected, bytes,

@@ -48,7 +48,7 @@ public struct Decision: Sendable, Hashable {
     /// Extra words for the reason (e.g. which URL check failed).
     public var detail: String?
     /// The target kind: `url` or `app`.
-    public var action: String
+    public var action: TargetKind
     /// What would run, when the target expanded (launches and offers).
     public var plan: LaunchPlan?
     /// The remote party's number and name, cleaned, for the log.
@@ -59,7 +59,7 @@ public struct Decision: Sendable, Hashable {
     /// Creates a decision.
     public init(
         callID: String, ruleID: String, ruleName: String, trigger: Trigger, direction: CallDirection,
-        verdict: Verdict, reason: SkipReason? = nil, detail: String? = nil, action: String,
+        verdict: Verdict, reason: SkipReason? = nil, detail: String? = nil, action: TargetKind,
         plan: LaunchPlan? = nil, remoteNumber: String = "", remoteName: String = ""
     ) {
         self.callID = callID

@@ -149,9 +149,9 @@ public struct DecisionEngine: Sendable {
 
     private static func makeDecision(_ rule: PopupRule, trigger: Trigger, call: TrackedCall, verdict: Decision.Verdict) -> Decision {
         Decision(
-            callID: CallVariables.clean(call.event.callID), ruleID: rule.id, ruleName: rule.name, trigger: trigger,
+            callID: UntrustedText.clean(call.event.callID, for: .logLine), ruleID: rule.id, ruleName: rule.name, trigger: trigger,
             direction: call.event.direction, verdict: verdict, action: rule.target.kind,
-            remoteNumber: CallVariables.clean(call.event.remoteNumber), remoteName: CallVariables.clean(call.event.remoteName))
+            remoteNumber: UntrustedText.clean(call.event.remoteNumber, for: .logLine), remoteName: UntrustedText.clean(call.event.remoteName, for: .logLine))
     }
 
     private func skipped(_ decision: Decision, _ reason: Decision.SkipReason, detail: String? = nil) -> Decision {

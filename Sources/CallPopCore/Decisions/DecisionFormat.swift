@@ -10,7 +10,7 @@ extension Decision {
         w.add("decision", verdict.rawValue)
         w.add("reason", ifPresent: reason?.rawValue)
         w.add("detail", ifPresent: detail)
-        w.add("action", action)
+        w.add("action", action.rawValue)
         w.add("url", ifPresent: plan?.url)
         if let plan { w.add("argv", plan.argv) }
         w.add("number", remoteNumber)

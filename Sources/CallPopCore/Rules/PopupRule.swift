@@ -56,10 +56,18 @@ public enum PopupTarget: Sendable, Hashable {
     case app([Template])
 
     /// `url` or `app`, as in the decision log.
-    public var kind: String {
+    public var kind: TargetKind {
         switch self {
-        case .url: "url"
-        case .app: "app"
+        case .url: .url
+        case .app: .app
         }
     }
+}
+
+/// Which kind of target a rule opens, as the decision log names it.
+public enum TargetKind: String, Sendable, Hashable, CaseIterable {
+    /// A web page through the URL opener.
+    case url
+    /// A program run directly.
+    case app
 }

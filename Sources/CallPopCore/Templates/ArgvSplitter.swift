@@ -6,14 +6,6 @@
 /// everything literally; an unquoted backslash escapes the next character. The
 /// vendor's cmd.exe escape `^&` means a literal `&`.
 public enum ArgvSplitter {
-    /// A command line that cannot be split.
-    public struct SplitError: Error, Sendable, Hashable {
-        /// What is wrong.
-        public var message: String
-        /// Character offset of the problem.
-        public var offset: Int
-    }
-
     /// One word and the character offset where it starts in the command line.
     public struct Word: Sendable, Hashable {
         /// The word with quotes removed.
@@ -23,7 +15,7 @@ public enum ArgvSplitter {
     }
 
     /// Splits `commandLine` into words.
-    public static func split(_ commandLine: String) throws(SplitError) -> [Word] {
+    public static func split(_ commandLine: String) throws(TemplateError) -> [Word] {
         let chars = Array(commandLine)
         var words: [Word] = []
         var current = ""
@@ -41,12 +33,12 @@ public enum ArgvSplitter {
                 begin(); current.append("&"); i += 2
             case "\\":
                 begin()
-                guard i + 1 < chars.count else { throw SplitError(message: "command line ends with a lone backslash", offset: i) }
+                guard i + 1 < chars.count else { throw TemplateError(message: "command line ends with a lone backslash", offset: i) }
                 current.append(chars[i + 1]); i += 2
             case "'":
                 begin()
                 guard let close = chars[(i + 1)...].firstIndex(of: "'") else {
-                    throw SplitError(message: "unterminated single quote", offset: i)
+                    throw TemplateError(message: "unterminated single quote", offset: i)
                 }
                 current.append(contentsOf: chars[(i + 1)..<close]); i = close + 1
             case "\"":
@@ -63,7 +55,7 @@ public enum ArgvSplitter {
                     if d == "^", i + 1 < chars.count, chars[i + 1] == "&" { current.append("&"); i += 2; continue }
                     current.append(d); i += 1
                 }
-                guard closed else { throw SplitError(message: "unterminated double quote", offset: open) }
+                guard closed else { throw TemplateError(message: "unterminated double quote", offset: open) }
             default:
                 begin(); current.append(c); i += 1
             }

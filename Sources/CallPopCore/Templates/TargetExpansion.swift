@@ -1,7 +1,7 @@
 /// What a rule's target becomes for one call: the exact argv to run.
 public struct LaunchPlan: Sendable, Hashable {
-    /// `url` or `app`.
-    public var action: String
+    /// A web page or a program.
+    public var action: TargetKind
     /// The expanded URL, for URL targets.
     public var url: String?
     /// The exact argv that runs (the opener included for URL targets).
@@ -10,7 +10,7 @@ public struct LaunchPlan: Sendable, Hashable {
     public var environment: [String: String]
 
     /// Creates a plan.
-    public init(action: String, url: String?, argv: [String], environment: [String: String]) {
+    public init(action: TargetKind, url: String?, argv: [String], environment: [String: String]) {
         self.action = action
         self.url = url
         self.argv = argv
@@ -41,7 +41,7 @@ extension PopupTarget {
         case .url(let template):
             let url = try template.expandURL(variables)
             try template.check(url, allowedSchemes: policy.allowedSchemes)
-            return LaunchPlan(action: "url", url: url, argv: policy.opener + [url], environment: [:])
+            return LaunchPlan(action: .url, url: url, argv: policy.opener + [url], environment: [:])
         case .app(let words):
             var argv: [String] = []
             argv.reserveCapacity(words.count)
@@ -56,7 +56,7 @@ extension PopupTarget {
             }
             var environment: [String: String] = [:]
             for (name, value) in variables.environment { environment[name] = value }
-            return LaunchPlan(action: "app", url: nil, argv: argv, environment: environment)
+            return LaunchPlan(action: .app, url: nil, argv: argv, environment: environment)
         }
     }
 }

@@ -46,7 +46,7 @@ public struct Template: Sendable, Hashable {
     public var isConstant: Bool { variables.isEmpty }
 }
 
-/// A template that could not be parsed.
+/// A template or an app command line that could not be parsed.
 public struct TemplateError: Error, Sendable, Hashable {
     /// What is wrong, for the user.
     public var message: String

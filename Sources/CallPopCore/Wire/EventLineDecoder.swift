@@ -51,10 +51,10 @@ public enum EventLineDecoder {
             throw LineError(message: "not a JSON object")
         }
         guard let state = CallState(rawValue: wire.state) else {
-            throw LineError(message: "\"state\" must be ringing, answered or ended, not \"\(CallVariables.clean(wire.state))\"")
+            throw LineError(message: "\"state\" must be ringing, answered or ended, not \"\(UntrustedText.clean(wire.state, for: .logLine))\"")
         }
         guard let direction = CallDirection(rawValue: wire.direction) else {
-            throw LineError(message: "\"direction\" must be incoming or outgoing, not \"\(CallVariables.clean(wire.direction))\"")
+            throw LineError(message: "\"direction\" must be incoming or outgoing, not \"\(UntrustedText.clean(wire.direction, for: .logLine))\"")
         }
         guard !wire.call.isEmpty else { throw LineError(message: "\"call\" is empty") }
         return CallEvent(

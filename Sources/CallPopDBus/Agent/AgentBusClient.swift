@@ -8,36 +8,32 @@ public struct AgentBusClient: Sendable {
     }
 
     /// Connects to `bus` (the session bus by default) and returns a client.
-    /// - Throws: `AgentBusError` `.bus` when there is no session bus.
-    public static func connect(to bus: DBusBus = .session) async throws(AgentBusError) -> AgentBusClient {
-        do {
-            return AgentBusClient(connection: try await DBusConnection.connect(to: bus))
-        } catch {
-            throw AgentBusError(.bus, error.description)
-        }
+    /// - Throws: `DBusError` `.connectionFailed` when there is no session bus.
+    public static func connect(to bus: DBusBus = .session) async throws(DBusError) -> AgentBusClient {
+        return AgentBusClient(connection: try await DBusConnection.connect(to: bus))
     }
 
     /// The agent's status JSON.
-    public func status() async throws(AgentBusError) -> String {
+    public func status() async throws(DBusError) -> String {
         let reply = try await call("Status")
         guard let json = reply.arguments.first?.string else {
-            throw AgentBusError(.bus, "the agent answered Status without a status text")
+            throw DBusError(.unexpectedReply, "the agent answered Status without a status text")
         }
         return json
     }
 
     /// Asks the agent to re-read its configuration.
     /// - Throws: `.refused` with the configuration errors when the new one is bad.
-    public func reload() async throws(AgentBusError) {
+    public func reload() async throws(DBusError) {
         _ = try await call("Reload")
     }
 
     /// Asks the agent to run on-click rule `rule` for the most recent live call.
-    public func open(rule: String) async throws(AgentBusError) {
+    public func open(rule: String) async throws(DBusError) {
         _ = try await call("Open", [.string(rule)])
     }
 
-    private func call(_ member: String, _ arguments: [DBusValue] = []) async throws(AgentBusError) -> DBusMessage {
+    private func call(_ member: String, _ arguments: [DBusValue] = []) async throws(DBusError) -> DBusMessage {
         do {
             return try await connection.call(
                 .methodCall(
@@ -46,14 +42,14 @@ public struct AgentBusClient: Sendable {
         } catch {
             switch error.name {
             case DBusError.Names.serviceUnknown?, DBusError.Names.nameHasNoOwner?:
-                throw AgentBusError(
+                throw DBusError(
                     .notRunning,
                     "no callpop agent is running on this session bus (nobody owns \(AgentInterface.busName)); "
                         + "start it with `callpop run` or `systemctl --user start callpop`")
             case let name? where name.hasPrefix(AgentInterface.interface + ".Error."):
-                throw AgentBusError(.refused, error.message)
+                throw DBusError(.refused, error.message)
             default:
-                throw AgentBusError(.bus, "\(member) failed: \(error.description)")
+                throw DBusError(error.code, name: error.name, "\(member) failed: \(error.message)")
             }
         }
     }

@@ -11,9 +11,9 @@ public final class AgentBusService: Sendable {
     ///
     /// The object is exported before the name is claimed, so a client that sees
     /// the name can call it at once.
-    /// - Throws: `AgentBusError` `.alreadyRunning` when another agent owns the name;
+    /// - Throws: `DBusError` `.alreadyRunning` when another agent owns the name;
     ///   `.bus` when the bus fails.
-    public static func start(connection: DBusConnection, handler: any AgentControlHandler) async throws(AgentBusError)
+    public static func start(connection: DBusConnection, handler: any AgentControlHandler) async throws(DBusError)
         -> AgentBusService
     {
         connection.export(path: AgentInterface.objectPath, introspectionXML: AgentInterface.introspectionXML) { call in
@@ -24,14 +24,14 @@ public final class AgentBusService: Sendable {
             result = try await connection.requestName(AgentInterface.busName, doNotQueue: true)
         } catch {
             connection.unexport(path: AgentInterface.objectPath)
-            throw AgentBusError(.bus, error.description)
+            throw error
         }
         switch result {
         case .primaryOwner, .alreadyOwner:
             return AgentBusService(connection: connection)
         case .exists, .inQueue:
             connection.unexport(path: AgentInterface.objectPath)
-            throw AgentBusError(
+            throw DBusError(
                 .alreadyRunning,
                 "another callpop agent is already running: it owns \(AgentInterface.busName) on the session bus "
                     + "(see `callpop status`; stop it before starting a new one)")
@@ -90,7 +90,7 @@ public final class AgentBusService: Sendable {
     ) async -> DBusMessage {
         do {
             return call.methodReturn(try await body())
-        } catch let error as AgentCommandError {
+        } catch let error as DBusError where error.code == .refused {
             return call.errorReply(name: errorName, message: error.message)
         } catch {
             return call.errorReply(name: errorName, message: String(describing: error))

@@ -1,4 +1,4 @@
-private import CallPopPlatform
+internal import CallPopPlatform
 
 /// A connection to a D-Bus bus, driven by a dedicated thread.
 ///
@@ -78,22 +78,22 @@ public final class DBusConnection: Sendable {
 
     /// Receives the signals matching `rule` as a stream, starting once this returns.
     ///
-    /// The match is registered with the bus before returning, so no signal
-    /// sent after that is missed. The stream ends when the connection closes;
-    /// cancel the subscription by dropping the stream's iterator.
-    public func signals(matching rule: DBusMatchRule) async throws(DBusError) -> AsyncStream<DBusMessage> {
-        let (stream, continuation) = AsyncStream.makeStream(of: DBusMessage.self, bufferingPolicy: .unbounded)
+    /// The match is registered with the bus before returning, so no signal sent after that
+    /// is missed. The stream ends when the connection closes; the subscription ends when
+    /// the stream is released. At most `DBusLoop.signalBuffer` signals wait; more are dropped.
+    public func signals(matching rule: DBusMatchRule) async throws(DBusError) -> DBusSignals {
+        let bridge = IOBridge<DBusMessage>(capacity: DBusLoop.signalBuffer)
         let loop = self.loop
         let registered = await withCheckedContinuation { (done: CheckedContinuation<UInt64, Never>) in
-            if !loop.enqueueIfRunning({ done.resume(returning: $0.addSubscription(rule, continuation)) }) {
-                continuation.finish()
+            if !loop.enqueueIfRunning({ done.resume(returning: $0.addSubscription(rule, bridge)) }) {
+                bridge.finish()
                 done.resume(returning: 0)
             }
         }
         let removeMatch = DBusMessage.methodCall(
             destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
             member: "RemoveMatch", arguments: [.string(rule.text)])
-        continuation.onTermination = { _ in
+        let signals = DBusSignals(bridge: bridge) {
             loop.enqueue {
                 $0.removeSubscription(registered)
                 // Nobody waits for this reply; libdbus drops it when it comes.
@@ -101,7 +101,7 @@ public final class DBusConnection: Sendable {
             }
         }
         _ = try await callBus("AddMatch", [.string(rule.text)])
-        return stream
+        return signals
     }
 
     /// Serves method calls to the object at `path`.

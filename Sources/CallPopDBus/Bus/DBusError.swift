@@ -1,4 +1,5 @@
-/// A failure talking D-Bus, with a message a user can act on.
+/// A failure talking D-Bus or to the agent over it, with a message a user can act on:
+/// the one error type of `CallPopDBus`.
 public struct DBusError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure it is.
     public enum Code: Sendable, Hashable {
@@ -16,6 +17,14 @@ public struct DBusError: Error, Sendable, Hashable, CustomStringConvertible {
         case unexpectedReply
         /// libdbus ran out of memory.
         case outOfMemory
+        /// Another agent owns `io.github.callpop.Agent`.
+        case alreadyRunning
+        /// No agent (or no desktop portal) runs on this bus.
+        case notRunning
+        /// The agent or the portal refused the request; `message` says why.
+        case refused
+        /// The user cancelled (the portal's application chooser).
+        case cancelled
     }
 
     /// What kind of failure it is.

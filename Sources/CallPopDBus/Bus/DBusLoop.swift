@@ -5,6 +5,7 @@ private import Glibc
 private import Musl
 #endif
 private import Synchronization
+internal import CallPopPlatform
 
 /// Where to connect.
 public enum DBusBus: Sendable, Hashable {
@@ -14,13 +15,18 @@ public enum DBusBus: Sendable, Hashable {
     case address(String)
 }
 
-/// The thread that owns a libdbus connection and drives it with `poll`.
+/// The thread that owns a libdbus connection and drives it with `Poller`, callpop's one
+/// poll loop.
 ///
-/// Every libdbus call for this connection happens on this one thread, so the
-/// C objects need no locking. Other threads hand over work as jobs: the job
-/// queue is the only shared state, and an eventfd wakes the thread from
-/// `poll`. The thread sleeps in `poll` whenever there is nothing to do: no
-/// busy wait, no periodic wake-ups.
+/// Every libdbus call for this connection happens on this one thread, so the C objects
+/// need no locking. Other threads hand over work as jobs: the job queue is the only shared
+/// state, and a `WakePipe` wakes the thread. The thread sleeps in `poll` whenever there is
+/// nothing to do: no busy wait, no periodic wake-ups.
+///
+/// Signals reach subscribers through bounded `IOBridge`s. Unlike a PBX source, this loop
+/// must never pause reading: method replies arrive on the same socket as signals, and a
+/// subscriber that waits for a reply while its own buffer is full would wait forever. A
+/// signal that does not fit is dropped and counted instead (a bus peer cannot grow our memory).
 final class DBusLoop: @unchecked Sendable {
     /// Work handed to the loop thread.
     typealias Job = @Sendable (DBusLoop) -> Void
@@ -29,8 +35,11 @@ final class DBusLoop: @unchecked Sendable {
 
     private struct Subscription {
         var rule: DBusMatchRule
-        var continuation: AsyncStream<DBusMessage>.Continuation
+        var bridge: IOBridge<DBusMessage>
     }
+
+    /// How many signals one subscriber may have waiting before more are dropped.
+    static let signalBuffer = 256
 
     private struct ExportedObject {
         var introspection: String
@@ -46,9 +55,8 @@ final class DBusLoop: @unchecked Sendable {
     private let connection: OpaquePointer
     /// The connection's unique name on the bus.
     let uniqueName: String
-    /// A self-pipe: writing to `wakeWriteFD` makes `wakeReadFD` readable and ends `poll`.
-    private let wakeReadFD: Int32
-    private let wakeWriteFD: Int32
+    /// Wakes the thread for queued jobs and for `stop`.
+    private let wake: WakePipe
     private let shared = Mutex(Shared())
 
     // Loop-thread state: no lock, because only the loop thread touches it.
@@ -58,6 +66,8 @@ final class DBusLoop: @unchecked Sendable {
     private var objects: [String: ExportedObject] = [:]
     private var nextSubscriptionID: UInt64 = 0
     private var connected = true
+    /// Signals dropped because a subscriber's buffer was full.
+    private(set) var droppedSignals = 0
 
     /// Opens and registers a private connection. Blocks: call it on the loop thread.
     init(opening bus: DBusBus) throws(DBusError) {
@@ -86,17 +96,13 @@ final class DBusLoop: @unchecked Sendable {
         }
         connection = opened
         uniqueName = dbus_bus_get_unique_name(opened).map { String(cString: $0) } ?? ""
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0,
-            fcntl(pipeFDs[0], F_SETFL, O_NONBLOCK) == 0, fcntl(pipeFDs[1], F_SETFL, O_NONBLOCK) == 0,
-            fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC) == 0
-        else {
+        do {
+            wake = try WakePipe()
+        } catch {
             dbus_connection_close(opened)
             dbus_connection_unref(opened)
-            throw DBusError(.connectionFailed, "cannot create a wake-up pipe: \(String(cString: strerror(errno)))")
+            throw DBusError(.connectionFailed, "cannot create a wake-up pipe: \(error)")
         }
-        wakeReadFD = pipeFDs[0]
-        wakeWriteFD = pipeFDs[1]
         dbus_connection_set_exit_on_disconnect(opened, 0)
         installCallbacks()
     }
@@ -104,8 +110,6 @@ final class DBusLoop: @unchecked Sendable {
     deinit {
         dbus_connection_close(connection)
         dbus_connection_unref(connection)
-        close(wakeReadFD)
-        close(wakeWriteFD)
     }
 
     // MARK: Called from any thread
@@ -122,20 +126,14 @@ final class DBusLoop: @unchecked Sendable {
             state.jobs.append(job)
             return true
         }
-        if accepted { wake() }
+        if accepted { wake.wake() }
         return accepted
     }
 
     /// Asks the loop to flush, close the connection and end.
     func stop() {
         shared.withLock { $0.stopping = true }
-        wake()
-    }
-
-    private func wake() {
-        // A full pipe already means "wake up": EAGAIN is fine.
-        var byte: UInt8 = 1
-        _ = write(wakeWriteFD, &byte, 1)
+        wake.wake()
     }
 
     // MARK: The loop
@@ -173,45 +171,29 @@ final class DBusLoop: @unchecked Sendable {
         while dbus_connection_dispatch(connection) == DBUS_DISPATCH_DATA_REMAINS {}
     }
 
-    /// Sleeps in `poll` until the bus socket, a libdbus timeout or a job needs attention.
+    /// Sleeps in `Poller` until the bus socket, a libdbus timeout or a job needs attention.
     private func waitForEvents() {
-        var fds = [pollfd(fd: wakeReadFD, events: Int16(POLLIN), revents: 0)]
+        var descriptors: [(fd: Int32, events: Readiness)] = []
         var polled: [OpaquePointer] = []
         for watch in watches where dbus_watch_get_enabled(watch) != 0 {
             let flags = dbus_watch_get_flags(watch)
-            var events: Int16 = 0
-            if flags & DBUS_WATCH_READABLE.rawValue != 0 { events |= Int16(POLLIN) }
-            if flags & DBUS_WATCH_WRITABLE.rawValue != 0 { events |= Int16(POLLOUT) }
-            fds.append(pollfd(fd: dbus_watch_get_unix_fd(watch), events: events, revents: 0))
+            var events: Readiness = []
+            if flags & DBUS_WATCH_READABLE.rawValue != 0 { events.insert(.readable) }
+            if flags & DBUS_WATCH_WRITABLE.rawValue != 0 { events.insert(.writable) }
+            descriptors.append((dbus_watch_get_unix_fd(watch), events))
             polled.append(watch)
         }
-        var timeoutMS: Int32 = -1
-        let now = ContinuousClock.now
-        if dbus_connection_get_dispatch_status(connection) == DBUS_DISPATCH_DATA_REMAINS {
-            timeoutMS = 0
-        } else if let next = timeouts.values.min() {
-            let remaining = next - now
-            let ms = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
-            timeoutMS = Int32(clamping: max(0, ms + 1))
-        }
-        var ready: Int32
-        repeat {
-            ready = poll(&fds, nfds_t(fds.count), timeoutMS)
-        } while ready < 0 && errno == EINTR
-
-        if fds[0].revents != 0 {
-            var buffer = [UInt8](repeating: 0, count: 64)
-            while read(wakeReadFD, &buffer, buffer.count) > 0 {}
-        }
+        let deadline: ContinuousClock.Instant? =
+            dbus_connection_get_dispatch_status(connection) == DBUS_DISPATCH_DATA_REMAINS ? .now : timeouts.values.min()
+        let result = Poller.wait(descriptors, wake: wake, until: deadline)
         for (index, watch) in polled.enumerated() {
-            let revents = fds[index + 1].revents
+            let ready = result.ready[index]
             // Handling one watch may remove another (on disconnect): recheck.
-            guard revents != 0, watches.contains(watch) else { continue }
+            guard !ready.isEmpty, watches.contains(watch) else { continue }
             var flags: UInt32 = 0
-            if revents & Int16(POLLIN) != 0 { flags |= DBUS_WATCH_READABLE.rawValue }
-            if revents & Int16(POLLOUT) != 0 { flags |= DBUS_WATCH_WRITABLE.rawValue }
-            if revents & Int16(POLLERR) != 0 { flags |= DBUS_WATCH_ERROR.rawValue }
-            if revents & Int16(POLLHUP) != 0 { flags |= DBUS_WATCH_HANGUP.rawValue }
+            // A hang-up or error shows as readable; libdbus learns which when it reads.
+            if ready.contains(.readable) { flags |= DBUS_WATCH_READABLE.rawValue }
+            if ready.contains(.writable) { flags |= DBUS_WATCH_WRITABLE.rawValue }
             _ = dbus_watch_handle(watch, flags)
         }
         let after = ContinuousClock.now
@@ -290,7 +272,7 @@ final class DBusLoop: @unchecked Sendable {
                 return DBUS_HANDLER_RESULT_HANDLED
             }
             for subscription in subscriptions.values where subscription.rule.matches(message) {
-                subscription.continuation.yield(message)
+                if subscription.bridge.offer(message) == .full { droppedSignals += 1 }
             }
             return DBUS_HANDLER_RESULT_NOT_YET_HANDLED
         }
@@ -331,7 +313,7 @@ final class DBusLoop: @unchecked Sendable {
     }
 
     private func finishSubscriptions() {
-        for subscription in subscriptions.values { subscription.continuation.finish() }
+        for subscription in subscriptions.values { subscription.bridge.finish() }
         subscriptions.removeAll()
     }
 
@@ -383,11 +365,11 @@ final class DBusLoop: @unchecked Sendable {
                 guard let pending, let data else { return }
                 let box = Unmanaged<ReplyBox>.fromOpaque(data).takeUnretainedValue()
                 guard let reply = dbus_pending_call_steal_reply(pending) else {
-                    box.completion(.failure(DBusError(.timeout, name: DBusError.Names.noReply, "no reply")))
+                    box.complete(.failure(DBusError(.timeout, name: DBusError.Names.noReply, "no reply")))
                     return
                 }
                 defer { dbus_message_unref(reply) }
-                box.completion(ReplyBox.result(of: MessageCodec.decode(reply)))
+                box.complete(ReplyBox.result(of: MessageCodec.decode(reply)))
             },
             box,
             { data in
@@ -395,24 +377,26 @@ final class DBusLoop: @unchecked Sendable {
             })
         dbus_pending_call_unref(pending)
         if attached == 0 {
-            completion(.failure(DBusError(.outOfMemory, "libdbus ran out of memory waiting for a reply")))
+            // libdbus did not take the box: answer through it, so the callback still runs once.
+            Unmanaged<ReplyBox>.fromOpaque(box).takeUnretainedValue()
+                .complete(.failure(DBusError(.outOfMemory, "libdbus ran out of memory waiting for a reply")))
         }
     }
 
-    /// Registers a signal subscriber; matching signals go to `continuation`.
-    func addSubscription(_ rule: DBusMatchRule, _ continuation: AsyncStream<DBusMessage>.Continuation) -> UInt64 {
+    /// Registers a signal subscriber; matching signals go to `bridge`.
+    func addSubscription(_ rule: DBusMatchRule, _ bridge: IOBridge<DBusMessage>) -> UInt64 {
         nextSubscriptionID += 1
         if connected {
-            subscriptions[nextSubscriptionID] = Subscription(rule: rule, continuation: continuation)
+            subscriptions[nextSubscriptionID] = Subscription(rule: rule, bridge: bridge)
         } else {
-            continuation.finish()
+            bridge.finish()
         }
         return nextSubscriptionID
     }
 
     /// Removes a subscriber and ends its stream.
     func removeSubscription(_ id: UInt64) {
-        subscriptions.removeValue(forKey: id)?.continuation.finish()
+        subscriptions.removeValue(forKey: id)?.bridge.finish()
     }
 
     /// Serves method calls to `path` with `handler`.
@@ -436,12 +420,25 @@ final class DBusLoop: @unchecked Sendable {
     }
 }
 
-/// Holds a reply callback while libdbus holds the pending call.
+/// Holds a reply callback while libdbus holds the pending call, and calls it exactly once:
+/// with the reply, or — when libdbus frees the pending call without a reply (the
+/// connection closed first) — with `.disconnected`, so no awaiting task is left behind.
 private final class ReplyBox {
-    let completion: @Sendable (Result<DBusMessage, DBusError>) -> Void
+    private var completion: (@Sendable (Result<DBusMessage, DBusError>) -> Void)?
 
     init(_ completion: @escaping @Sendable (Result<DBusMessage, DBusError>) -> Void) {
         self.completion = completion
+    }
+
+    /// Runs on the loop thread only (libdbus calls back there), so no lock is needed.
+    func complete(_ result: Result<DBusMessage, DBusError>) {
+        let pending = completion
+        completion = nil
+        pending?(result)
+    }
+
+    deinit {
+        completion?(.failure(DBusError(.disconnected, "the D-Bus connection closed before the reply came")))
     }
 
     /// A D-Bus error reply becomes a thrown `DBusError` carrying the peer's message.

@@ -26,20 +26,20 @@ public struct URLPortalOpener: Sendable {
     }
 
     /// Opens `url` with the user's default handler, and returns when the portal says it did.
-    /// - Throws: `URLPortalError` saying what failed.
-    public func open(_ url: String) async throws(URLPortalError) {
+    /// - Throws: `DBusError` saying what failed.
+    public func open(_ url: String) async throws(DBusError) {
         // Subscribe to the request's Response before calling, at the path the
         // portal will use for our handle token, so the answer cannot be missed.
         let token = "callpop_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         let sender = String(connection.uniqueName.dropFirst().map { $0 == "." ? "_" : $0 })
         let requestPath = "/org/freedesktop/portal/desktop/request/\(sender)/\(token)"
-        let responses: AsyncStream<DBusMessage>
+        let responses: DBusSignals
         do {
             responses = try await connection.signals(
                 matching: DBusMatchRule(
                     path: requestPath, interface: "org.freedesktop.portal.Request", member: "Response"))
         } catch {
-            throw URLPortalError(.portalUnavailable, "cannot listen for the portal's answer: \(error)")
+            throw DBusError(.notRunning, "cannot listen for the portal's answer: \(error)")
         }
         let handle: String
         do {
@@ -49,28 +49,28 @@ public struct URLPortalOpener: Sendable {
                     arguments: [.string(""), .string(url), .vardict(["handle_token": .string(token)])]))
             handle = reply.arguments.first?.string ?? requestPath
         } catch where error.name == DBusError.Names.serviceUnknown {
-            throw URLPortalError(
-                .portalUnavailable,
+            throw DBusError(
+                .notRunning,
                 "the desktop portal (\(Self.busName)) is not running, so \(url) cannot be opened through it")
         } catch {
-            throw URLPortalError(.refused, "the portal refused to open \(url): \(error.description)")
+            throw DBusError(.refused, "the portal refused to open \(url): \(error.description)")
         }
         // Older portals ignore handle_token; then the handle names the request.
         guard handle == requestPath else {
-            throw URLPortalError(
+            throw DBusError(
                 .refused, "the portal answered on an unexpected request path \(handle); it is too old to be used")
         }
         let code = await Self.firstResponse(responses, within: responseTimeout)
         switch code {
         case 0?: return
-        case 1?: throw URLPortalError(.cancelled, "opening \(url) was cancelled in the portal's dialog")
-        case let other?: throw URLPortalError(.refused, "the portal failed to open \(url) (response \(other))")
-        case nil: throw URLPortalError(.timeout, "the portal did not say whether it opened \(url)")
+        case 1?: throw DBusError(.cancelled, "opening \(url) was cancelled in the portal's dialog")
+        case let other?: throw DBusError(.refused, "the portal failed to open \(url) (response \(other))")
+        case nil: throw DBusError(.timeout, "the portal did not say whether it opened \(url)")
         }
     }
 
     /// The response code of the first `Response` signal, or `nil` on timeout.
-    private static func firstResponse(_ responses: AsyncStream<DBusMessage>, within timeout: Duration) async -> UInt32? {
+    private static func firstResponse(_ responses: DBusSignals, within timeout: Duration) async -> UInt32? {
         await withTaskGroup(of: UInt32?.self) { group in
             group.addTask {
                 for await signal in responses {
@@ -87,33 +87,4 @@ public struct URLPortalOpener: Sendable {
             return first
         }
     }
-}
-
-/// Why the portal did not open a URL.
-public struct URLPortalError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The kind of failure.
-    public enum Code: Sendable, Hashable {
-        /// No portal on the bus.
-        case portalUnavailable
-        /// The portal answered with an error or a failure response.
-        case refused
-        /// The user cancelled the application chooser.
-        case cancelled
-        /// No answer in time.
-        case timeout
-    }
-
-    /// The kind of failure.
-    public var code: Code
-    /// What went wrong, for the user.
-    public var message: String
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    /// The message.
-    public var description: String { message }
 }

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopHashing
 
 /// Computes `Authorization` / `Proxy-Authorization` values for a digest challenge
 /// (RFC 7616 3.4, RFC 2617 3.2.2, as SIP uses them in RFC 3261 22.4).

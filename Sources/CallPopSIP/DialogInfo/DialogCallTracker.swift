@@ -66,7 +66,7 @@ public struct DialogCallTracker: Sendable {
     }
 
     /// Applies a NOTIFY body: empty means "no dialogs" (Kamailio), otherwise a dialog-info document.
-    public mutating func apply(notifyBody body: [UInt8]) throws(DialogInfoParseError) -> [CallEvent] {
+    public mutating func apply(notifyBody body: [UInt8]) throws(SIPError) -> [CallEvent] {
         if body.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 || $0 == 10 }) {
             return endMissing(present: [])
         }
@@ -180,6 +180,6 @@ public struct DialogCallTracker: Sendable {
     /// The number in an identity URI: the user part of `sip:`/`sips:`, the number of `tel:`.
     static func number(of identity: String) -> String {
         let uri = SIPURI(identity) ?? SIPAddress(identity)?.uri
-        return SIPText.stripControls(uri?.user ?? "")
+        return UntrustedText.templateValue(uri?.user ?? "")
     }
 }

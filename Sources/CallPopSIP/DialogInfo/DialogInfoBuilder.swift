@@ -1,3 +1,6 @@
+import CallPopCore
+import CallPopXML
+
 /// Builds a `DialogInfo` from a reader's element events, by local name and depth;
 /// `result` is the document once its root element has started.
 struct DialogInfoBuilder {
@@ -7,22 +10,22 @@ struct DialogInfoBuilder {
     private var text = ""
     private var identityDisplay: String?
 
-    mutating func start(_ name: String, _ attributes: [XMLAttribute]) throws(DialogInfoParseError) {
+    mutating func start(_ name: String, _ attributes: [XMLAttribute]) throws(SIPError) {
         path.append(name)
         text = ""
         switch (path.count, name) {
         case (1, "dialog-info"):
             guard let versionText = attributes.value(of: "version"), let version = UInt64(versionText) else {
-                throw DialogInfoParseError("<dialog-info> without a numeric version")
+                throw SIPError(.malformedDialogInfo, "<dialog-info> without a numeric version")
             }
             let completeness = DialogInfo.Completeness(rawValue: attributes.value(of: "state")?.lowercased() ?? "") ?? .full
             result = DialogInfo(version: version, completeness: completeness, entity: attributes.value(of: "entity") ?? "", dialogs: [])
         case (1, _):
-            throw DialogInfoParseError("root element is <\(SIPText.stripControls(String(name.prefix(40))))>, not <dialog-info>")
+            throw SIPError(.malformedDialogInfo, "root element is <\(UntrustedText.clean(name.prefix(40), for: .logLine))>, not <dialog-info>")
         case (2, "dialog"):
-            guard let id = attributes.value(of: "id"), !id.isEmpty else { throw DialogInfoParseError("<dialog> without an id") }
+            guard let id = attributes.value(of: "id"), !id.isEmpty else { throw SIPError(.malformedDialogInfo, "<dialog> without an id") }
             guard (result?.dialogs.count ?? 0) < DialogInfoParser.maxDialogs else {
-                throw DialogInfoParseError("more than \(DialogInfoParser.maxDialogs) dialogs")
+                throw SIPError(.malformedDialogInfo, "more than \(DialogInfoParser.maxDialogs) dialogs")
             }
             dialog = DialogInfo.Dialog(
                 id: id, callID: attributes.value(of: "call-id"), localTag: attributes.value(of: "local-tag"),
@@ -32,7 +35,7 @@ struct DialogInfoBuilder {
             dialog?.stateEvent = attributes.value(of: "event")?.lowercased()
             dialog?.stateCode = attributes.value(of: "code").flatMap { Int($0) }
         case (4, "identity"):
-            identityDisplay = attributes.value(of: "display").map(SIPText.stripControls)
+            identityDisplay = attributes.value(of: "display").map(UntrustedText.templateValue)
         case (4, "target"):
             updateParticipant { $0.target = attributes.value(of: "uri").map { SIPText.trim($0) } }
         default:

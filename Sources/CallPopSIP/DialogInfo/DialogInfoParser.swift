@@ -1,14 +1,4 @@
-/// Why a dialog-info body was rejected.
-public struct DialogInfoParseError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What is wrong, safe to log.
-    public var reason: String
-
-    /// Creates an error.
-    public init(_ reason: String) { self.reason = reason }
-
-    /// A one-line explanation.
-    public var description: String { "malformed dialog-info document: \(reason)" }
-}
+import CallPopXML
 
 /// Parses `application/dialog-info+xml` bodies (RFC 4235 section 4) from untrusted bytes.
 ///
@@ -28,10 +18,10 @@ public enum DialogInfoParser {
     static let limits = XMLLimits(maxBytes: maxBytes, maxDepth: maxDepth, maxElements: 64 * maxDialogs, maxAttributes: 64)
 
     /// Parses a document.
-    public static func parse(_ bytes: [UInt8]) throws(DialogInfoParseError) -> DialogInfo {
+    public static func parse(_ bytes: [UInt8]) throws(SIPError) -> DialogInfo {
         var builder = DialogInfoBuilder()
         var reader: XMLReader
-        do { reader = try XMLReader(bytes, limits: limits) } catch { throw DialogInfoParseError(error.description) }
+        do { reader = try XMLReader(bytes, limits: limits) } catch { throw SIPError(.malformedDialogInfo, error.description) }
         while let event = try next(&reader) {
             switch event {
             case .start(let name, let attributes): try builder.start(name.local, attributes)
@@ -40,11 +30,11 @@ public enum DialogInfoParser {
             }
         }
         // The reader has checked the root is closed; a wrong root was refused at its start.
-        guard let info = builder.result else { throw DialogInfoParseError("no complete <dialog-info> root element") }
+        guard let info = builder.result else { throw SIPError(.malformedDialogInfo, "no complete <dialog-info> root element") }
         return info
     }
 
-    private static func next(_ reader: inout XMLReader) throws(DialogInfoParseError) -> XMLEvent? {
-        do { return try reader.next() } catch { throw DialogInfoParseError(error.description) }
+    private static func next(_ reader: inout XMLReader) throws(SIPError) -> XMLEvent? {
+        do { return try reader.next() } catch { throw SIPError(.malformedDialogInfo, error.description) }
     }
 }

@@ -1,3 +1,4 @@
+import CallPopCore
 /// Parses SIP messages (RFC 3261 section 7) from untrusted bytes.
 ///
 /// Lenient where real servers differ (bare LF line ends, spaces before the colon,
@@ -9,12 +10,12 @@ public enum SIPMessageParser {
     public static let maxBodyBytes = 512 * 1024
 
     /// Parses one UDP datagram: the body is `Content-Length` bytes, or the rest when absent.
-    public static func parseDatagram(_ bytes: [UInt8]) throws(SIPParseError) -> SIPMessage {
+    public static func parseDatagram(_ bytes: [UInt8]) throws(SIPError) -> SIPMessage {
         var slice = bytes[...]
         while let first = slice.first, first == 13 || first == 10 { slice.removeFirst() }
         guard let (headEnd, bodyStart) = findHeadEnd(slice) else {
-            if slice.count > maxHeaderBytes { throw SIPParseError(.headerTooLarge, "header section over \(maxHeaderBytes) bytes") }
-            throw SIPParseError(.truncated, "no empty line after the headers")
+            if slice.count > maxHeaderBytes { throw SIPError(.headerTooLarge, "header section over \(maxHeaderBytes) bytes") }
+            throw SIPError(.truncated, "no empty line after the headers")
         }
         let (startLine, headers) = try parseHead(slice[slice.startIndex..<headEnd])
         let rest = slice[bodyStart...]
@@ -22,7 +23,7 @@ public enum SIPMessageParser {
             return SIPMessage(startLine: startLine, headers: headers, body: Array(rest.prefix(maxBodyBytes)))
         }
         guard length <= rest.count else {
-            throw SIPParseError(.truncated, "Content-Length \(length) but \(rest.count) body bytes")
+            throw SIPError(.truncated, "Content-Length \(length) but \(rest.count) body bytes")
         }
         return SIPMessage(startLine: startLine, headers: headers, body: Array(rest.prefix(length)))
     }
@@ -43,28 +44,28 @@ public enum SIPMessageParser {
     }
 
     /// Parses the start line and headers (without the empty line), undoing folding.
-    static func parseHead(_ head: ArraySlice<UInt8>) throws(SIPParseError) -> (SIPStartLine, [SIPHeader]) {
-        guard head.count <= maxHeaderBytes else { throw SIPParseError(.headerTooLarge, "header section over \(maxHeaderBytes) bytes") }
+    static func parseHead(_ head: ArraySlice<UInt8>) throws(SIPError) -> (SIPStartLine, [SIPHeader]) {
+        guard head.count <= maxHeaderBytes else { throw SIPError(.headerTooLarge, "header section over \(maxHeaderBytes) bytes") }
         // Split bytes, not Characters: in Swift "\r\n" is one Character.
         var lines = head.split(separator: 10, omittingEmptySubsequences: false).map { line in
             Substring(String(decoding: line.last == 13 ? line.dropLast() : line, as: UTF8.self))
         }[...]
-        guard let first = lines.popFirst() else { throw SIPParseError(.badStartLine, "empty message") }
+        guard let first = lines.popFirst() else { throw SIPError(.badStartLine, "empty message") }
         let startLine = try parseStartLine(first)
         var headers: [SIPHeader] = []
         for line in lines {
             if let lead = line.first, lead == " " || lead == "\t" {
-                guard !headers.isEmpty else { throw SIPParseError(.badHeader, "continuation line before any header") }
+                guard !headers.isEmpty else { throw SIPError(.badHeader, "continuation line before any header") }
                 let continued = SIPText.trim(line)
                 headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? continued : " " + continued
                 continue
             }
             guard let colon = line.firstIndex(of: ":") else {
-                throw SIPParseError(.badHeader, "header line without a colon")
+                throw SIPError(.badHeader, "header line without a colon")
             }
             let name = SIPText.trim(line[..<colon])
             guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
-                throw SIPParseError(.badHeader, "invalid header name")
+                throw SIPError(.badHeader, "invalid header name")
             }
             headers.append(SIPHeader(name, SIPText.trim(line[line.index(after: colon)...])))
         }
@@ -72,32 +73,32 @@ public enum SIPMessageParser {
     }
 
     /// The declared `Content-Length`, `nil` when the header is absent.
-    static func contentLength(_ headers: [SIPHeader]) throws(SIPParseError) -> Int? {
+    static func contentLength(_ headers: [SIPHeader]) throws(SIPError) -> Int? {
         guard let header = headers.first(where: { SIPHeaderName.canonical($0.name) == "content-length" }) else { return nil }
         guard !header.value.isEmpty, header.value.count <= 9, header.value.allSatisfy(\.isASCII),
               let length = Int(header.value), length >= 0 else {
-            throw SIPParseError(.badContentLength, "Content-Length is not a number")
+            throw SIPError(.badContentLength, "Content-Length is not a number")
         }
         guard length <= maxBodyBytes else {
-            throw SIPParseError(.badContentLength, "Content-Length \(length) over the \(maxBodyBytes)-byte limit")
+            throw SIPError(.badContentLength, "Content-Length \(length) over the \(maxBodyBytes)-byte limit")
         }
         return length
     }
 
-    private static func parseStartLine(_ line: Substring) throws(SIPParseError) -> SIPStartLine {
+    private static func parseStartLine(_ line: Substring) throws(SIPError) -> SIPStartLine {
         let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        guard parts.count >= 2 else { throw SIPParseError(.badStartLine, "start line has fewer than two fields") }
+        guard parts.count >= 2 else { throw SIPError(.badStartLine, "start line has fewer than two fields") }
         if parts[0].uppercased() == "SIP/2.0" {
             guard parts[1].count == 3, parts[1].allSatisfy(\.isASCII), let code = Int(parts[1]), (100...699).contains(code) else {
-                throw SIPParseError(.badStartLine, "status code is not 100-699")
+                throw SIPError(.badStartLine, "status code is not 100-699")
             }
-            let reason = parts.count == 3 ? SIPText.stripControls(String(parts[2])) : ""
+            let reason = parts.count == 3 ? UntrustedText.clean(parts[2], for: .logLine) : ""
             return .response(statusCode: code, reason: reason)
         }
         guard parts.count == 3, parts[2].uppercased() == "SIP/2.0" else {
-            throw SIPParseError(.badStartLine, "not a SIP/2.0 request or response")
+            throw SIPError(.badStartLine, "not a SIP/2.0 request or response")
         }
-        guard parts[0].allSatisfy(isTokenCharacter) else { throw SIPParseError(.badStartLine, "invalid method") }
+        guard parts[0].allSatisfy(isTokenCharacter) else { throw SIPError(.badStartLine, "invalid method") }
         return .request(method: String(parts[0]), uri: String(parts[1]))
     }
 

@@ -18,13 +18,13 @@ public struct SIPStreamFramer: Sendable {
     }
 
     /// The next complete message, or `nil` until more bytes arrive.
-    public mutating func nextMessage() throws(SIPParseError) -> SIPMessage? {
+    public mutating func nextMessage() throws(SIPError) -> SIPMessage? {
         let skip = buffer.prefix(while: { $0 == 13 || $0 == 10 }).count
         if skip > 0 { buffer.removeFirst(skip) }
         guard !buffer.isEmpty else { return nil }
         guard let (headEnd, bodyStart) = SIPMessageParser.findHeadEnd(buffer[...]) else {
             if buffer.count > SIPMessageParser.maxHeaderBytes {
-                throw SIPParseError(.headerTooLarge, "header section over \(SIPMessageParser.maxHeaderBytes) bytes")
+                throw SIPError(.headerTooLarge, "header section over \(SIPMessageParser.maxHeaderBytes) bytes")
             }
             return nil
         }

@@ -1,3 +1,5 @@
+import CallPopCore
+
 /// Small lexical helpers shared by the SIP parsers.
 enum SIPText {
     /// Splits `a, "b,c" <d,e>, f` at top-level commas, trimming each element.
@@ -64,13 +66,6 @@ enum SIPText {
         return out
     }
 
-    /// Drops control characters (C0, DEL, C1): caller IDs are typed by strangers.
-    static func stripControls(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.filter { scalar in
-            !(scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value))
-        }))
-    }
-
     /// Decodes `%XX` escapes; invalid escapes stay as written, invalid UTF-8 becomes U+FFFD.
     static func percentDecode(_ text: String) -> String {
         guard text.contains("%") else { return text }
@@ -78,7 +73,8 @@ enum SIPText {
         var input = Array(text.utf8)[...]
         while let byte = input.popFirst() {
             if byte == UInt8(ascii: "%"), input.count >= 2,
-               let high = hexValue(input[input.startIndex]), let low = hexValue(input[input.startIndex + 1]) {
+               let high = PercentEncoding.hexValue(input[input.startIndex]),
+               let low = PercentEncoding.hexValue(input[input.startIndex + 1]) {
                 bytes.append(high << 4 | low)
                 input = input.dropFirst(2)
             } else {
@@ -86,14 +82,5 @@ enum SIPText {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

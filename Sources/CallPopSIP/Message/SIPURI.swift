@@ -1,3 +1,4 @@
+import CallPopCore
 /// A `sip:`, `sips:` or `tel:` URI, split far enough for this client (RFC 3261 19.1, RFC 3966).
 public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// `sip`, `sips`, `tel` (lowercase), or another scheme kept as written.
@@ -84,7 +85,7 @@ public struct SIPAddress: Sendable, Hashable {
             guard let close = value[open...].firstIndex(of: ">"),
                   let uri = SIPURI(String(value[value.index(after: open)..<close])) else { return nil }
             let name = SIPText.trim(value[..<open])
-            let display = SIPText.stripControls(SIPText.unquote(name))
+            let display = UntrustedText.templateValue(SIPText.unquote(name))
             displayName = display.isEmpty ? nil : display
             self.uri = uri
             parameters = SIPText.parameters(value[value.index(after: close)...])

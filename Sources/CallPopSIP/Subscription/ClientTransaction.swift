@@ -1,10 +1,10 @@
 /// A non-INVITE client transaction (RFC 3261 17.1.2): retransmission timer E over UDP,
-/// timeout timer F on every transport. Times are monotonic seconds.
+/// timeout timer F on every transport. Times are monotonic instants.
 struct ClientTransaction: Sendable {
     /// RFC 3261 timer values: T1 (RTT estimate), T2 (retransmit cap), F = 64·T1.
-    static let t1 = 0.5
-    static let t2 = 4.0
-    static let timeoutF = 64 * t1
+    static let t1 = Duration.milliseconds(500)
+    static let t2 = Duration.seconds(4)
+    static let timeoutF = t1 * 64
 
     /// The request as sent (retransmitted byte for byte).
     let request: SIPMessage
@@ -13,13 +13,13 @@ struct ClientTransaction: Sendable {
     /// The CSeq method.
     let method: String
     /// When timer F fires.
-    let timeoutAt: Double
+    let timeoutAt: ContinuousClock.Instant
     /// When timer E fires next; `nil` on reliable transports.
-    private(set) var retransmitAt: Double?
-    private var interval: Double
+    private(set) var retransmitAt: ContinuousClock.Instant?
+    private var interval: Duration
     private var proceeding = false
 
-    init(request: SIPMessage, branch: String, method: String, reliable: Bool, now: Double) {
+    init(request: SIPMessage, branch: String, method: String, reliable: Bool, now: ContinuousClock.Instant) {
         self.request = request
         self.branch = branch
         self.method = method
@@ -29,7 +29,7 @@ struct ClientTransaction: Sendable {
     }
 
     /// The earliest timer.
-    var deadline: Double { min(retransmitAt ?? .infinity, timeoutAt) }
+    var deadline: ContinuousClock.Instant { min(retransmitAt ?? timeoutAt, timeoutAt) }
 
     /// Whether `response` belongs to this transaction (top Via branch and CSeq method).
     func matches(_ response: SIPMessage) -> Bool {
@@ -38,13 +38,13 @@ struct ClientTransaction: Sendable {
     }
 
     /// A provisional response: retransmit every T2 from now on (17.1.2.2, "Proceeding").
-    mutating func gotProvisional(now: Double) {
+    mutating func gotProvisional(now: ContinuousClock.Instant) {
         proceeding = true
         if retransmitAt != nil { interval = Self.t2; retransmitAt = now + Self.t2 }
     }
 
     /// Advances the timers: whether to retransmit now, or whether the transaction timed out.
-    mutating func fire(now: Double) -> (retransmit: Bool, timedOut: Bool) {
+    mutating func fire(now: ContinuousClock.Instant) -> (retransmit: Bool, timedOut: Bool) {
         if now >= timeoutAt { return (false, true) }
         guard let due = retransmitAt, now >= due else { return (false, false) }
         interval = proceeding ? Self.t2 : min(interval * 2, Self.t2)

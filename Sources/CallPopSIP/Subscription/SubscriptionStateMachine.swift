@@ -44,10 +44,12 @@ public struct SubscriptionStateMachine: Sendable {
 
     private enum Phase: Sendable {
         case idle
-        case waiting(until: Double)
+        case waiting(until: ContinuousClock.Instant)
         case subscribing(ClientTransaction)
-        case active(refreshAt: Double)
+        case active(refreshAt: ContinuousClock.Instant)
         case refreshing(ClientTransaction)
+        /// The goodbye (`Expires: 0`) is on its way; retransmitted over UDP until answered.
+        case unsubscribing(ClientTransaction)
     }
 
     private let settings: Settings
@@ -74,13 +76,19 @@ public struct SubscriptionStateMachine: Sendable {
     }
 
     /// When `timeout(now:)` must be called next; `nil` when nothing is scheduled.
-    public var nextDeadline: Double? {
+    public var nextDeadline: ContinuousClock.Instant? {
         switch phase {
         case .idle: nil
         case .waiting(let until): until
-        case .subscribing(let transaction), .refreshing(let transaction): transaction.deadline
+        case .subscribing(let transaction), .refreshing(let transaction), .unsubscribing(let transaction): transaction.deadline
         case .active(let refreshAt): refreshAt
         }
+    }
+
+    /// Whether the machine has nothing left to do: never started, or stopped and its
+    /// un-SUBSCRIBE answered or given up on.
+    public var isIdle: Bool {
+        if case .idle = phase { true } else { false }
     }
 
     /// Whether the subscription is established (for status output).
@@ -97,26 +105,30 @@ public struct SubscriptionStateMachine: Sendable {
     }
 
     /// Starts (or, after a transport change, restarts) subscribing from `local`.
-    public mutating func start(local: LocalEndpoint, now: Double) -> [SubscriptionAction] {
+    public mutating func start(local: LocalEndpoint, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         self.local = local
         return subscribeAfresh(now: now)
     }
 
     /// The transport failed (connection refused or lost, send error): try again later.
-    public mutating func transportLost(reason: String, now: Double) -> [SubscriptionAction] {
+    public mutating func transportLost(reason: String, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         dialog = nil
         return retryLater(now: now, why: "lost the connection to the SIP server (\(reason))")
     }
 
-    /// Ends the subscription politely (`Expires: 0`), best effort: no retransmission.
-    public mutating func stop(now: Double) -> [SubscriptionAction] {
-        defer { phase = .idle }
-        guard dialog != nil, let (request, _) = makeSubscribe(expires: 0, authorization: nil) else { return [] }
+    /// Ends the subscription politely (`Expires: 0`). Over UDP the request is retransmitted
+    /// until the server answers or timer F fires; `isIdle` says when it is over.
+    public mutating func stop(now: ContinuousClock.Instant) -> [SubscriptionAction] {
+        guard dialog != nil, let (request, transaction) = makeSubscribe(expires: 0, authorization: nil, now: now) else {
+            phase = .idle
+            return []
+        }
+        phase = .unsubscribing(transaction)
         return [.send(request)]
     }
 
     /// Timers: call when `now >= nextDeadline`.
-    public mutating func timeout(now: Double) -> [SubscriptionAction] {
+    public mutating func timeout(now: ContinuousClock.Instant) -> [SubscriptionAction] {
         switch phase {
         case .idle:
             return []
@@ -129,12 +141,16 @@ public struct SubscriptionStateMachine: Sendable {
             }
             phase = .refreshing(transaction)
             return [.send(request)]
+        case .unsubscribing(var transaction):
+            let (retransmit, timedOut) = transaction.fire(now: now)
+            phase = timedOut ? .idle : .unsubscribing(transaction)
+            return retransmit ? [.send(transaction.request)] : []
         case .subscribing(var transaction), .refreshing(var transaction):
             let refreshing = if case .refreshing = phase { true } else { false }
             let (retransmit, timedOut) = transaction.fire(now: now)
             if timedOut {
                 dialog = nil
-                return retryLater(now: now, why: "no answer from the SIP server to SUBSCRIBE within \(Int(ClientTransaction.timeoutF)) s")
+                return retryLater(now: now, why: "no answer from the SIP server to SUBSCRIBE within \(ClientTransaction.timeoutF.components.seconds) s")
             }
             phase = refreshing ? .refreshing(transaction) : .subscribing(transaction)
             return retransmit ? [.send(transaction.request)] : []
@@ -142,7 +158,7 @@ public struct SubscriptionStateMachine: Sendable {
     }
 
     /// A message from the server that `owns(_:)` this subscription.
-    public mutating func receive(_ message: SIPMessage, now: Double) -> [SubscriptionAction] {
+    public mutating func receive(_ message: SIPMessage, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         if message.statusCode != nil { return handleResponse(message, now: now) }
         if message.method?.uppercased() == "NOTIFY" { return handleNotify(message, now: now) }
         return SIPResponder.responseToStray(message).map { [.send($0)] } ?? []
@@ -150,7 +166,7 @@ public struct SubscriptionStateMachine: Sendable {
 
     // MARK: - Requests
 
-    private mutating func subscribeAfresh(now: Double) -> [SubscriptionAction] {
+    private mutating func subscribeAfresh(now: ContinuousClock.Instant) -> [SubscriptionAction] {
         callID = ids.hex(24) + "@callpop"
         localTag = ids.hex(12)
         cseq = UInt32(ids.hex(4), radix: 16).map { $0 % 1000 + 1 } ?? 1
@@ -167,7 +183,7 @@ public struct SubscriptionStateMachine: Sendable {
     }
 
     /// Builds the next SUBSCRIBE (in the dialog when there is one) and its transaction.
-    private mutating func makeSubscribe(expires: Int, authorization: SIPHeader?, now: Double = 0) -> (SIPMessage, ClientTransaction)? {
+    private mutating func makeSubscribe(expires: Int, authorization: SIPHeader?, now: ContinuousClock.Instant) -> (SIPMessage, ClientTransaction)? {
         guard let local else { return nil }
         cseq &+= 1
         let branch = ids.branch()
@@ -205,12 +221,13 @@ public struct SubscriptionStateMachine: Sendable {
 
     // MARK: - Responses
 
-    private mutating func handleResponse(_ response: SIPMessage, now: Double) -> [SubscriptionAction] {
+    private mutating func handleResponse(_ response: SIPMessage, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         let transaction: ClientTransaction
         let refreshing: Bool
         switch phase {
         case .subscribing(let current): transaction = current; refreshing = false
         case .refreshing(let current): transaction = current; refreshing = true
+        case .unsubscribing(let current): return handleGoodbyeResponse(response, to: current, now: now)
         default: return []
         }
         guard transaction.matches(response), let code = response.statusCode else { return [] }
@@ -238,12 +255,12 @@ public struct SubscriptionStateMachine: Sendable {
             return configurationFault(now: now, why: "the SIP server refused to report the calls of \(settings.watched.raw): \(code) \(reason(of: response))")
         default:
             dialog = nil
-            let retryAfter = response.header("Retry-After").flatMap { Double($0.prefix(while: \.isNumber)) }
+            let retryAfter = response.header("Retry-After").flatMap { Int($0.prefix(while: \.isNumber)) }.map { Duration.seconds($0) }
             return retryLater(now: now, why: "the SIP server answered SUBSCRIBE with \(code) \(reason(of: response))", atLeast: retryAfter)
         }
     }
 
-    private mutating func subscribed(_ response: SIPMessage, wasRefresh: Bool, now: Double) -> [SubscriptionAction] {
+    private mutating func subscribed(_ response: SIPMessage, wasRefresh: Bool, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         let granted = response.header("Expires").flatMap { Int($0) } ?? requestedExpires
         if dialog == nil {
             dialog = SubscriptionDialog.fromResponse(response, callID: callID, localTag: localTag, fallbackTarget: settings.watched.raw)
@@ -259,21 +276,44 @@ public struct SubscriptionStateMachine: Sendable {
         return [.report(SourceReport(.info, "subscribed to the calls of \(settings.watched.raw) for \(granted) s", connection: .connected))]
     }
 
-    private mutating func answerChallenge(_ response: SIPMessage, to transaction: ClientTransaction, refreshing: Bool, now: Double) -> [SubscriptionAction] {
+    private mutating func answerChallenge(_ response: SIPMessage, to transaction: ClientTransaction, refreshing: Bool, now: ContinuousClock.Instant) -> [SubscriptionAction] {
+        switch digestAnswer(to: response, for: transaction) {
+        case .failure(let why):
+            dialog = nil
+            return configurationFault(now: now, why: why.detail)
+        case .success(let authorization):
+            return resend(transaction, authorization: authorization, refreshing: refreshing, now: now)
+        }
+    }
+
+    /// The un-SUBSCRIBE's answer ends the goodbye; a challenge is answered once, like any SUBSCRIBE.
+    private mutating func handleGoodbyeResponse(_ response: SIPMessage, to transaction: ClientTransaction, now: ContinuousClock.Instant) -> [SubscriptionAction] {
+        guard transaction.matches(response), let code = response.statusCode, code >= 200 else { return [] }
+        if code == 401 || code == 407, case .success(let authorization) = digestAnswer(to: response, for: transaction),
+           let (request, next) = makeSubscribe(expires: 0, authorization: authorization, now: now) {
+            phase = .unsubscribing(next)
+            return [.send(request)]
+        }
+        phase = .idle
+        return []
+    }
+
+    /// The `Authorization` (or `Proxy-Authorization`) answering a 401/407, or why there is none.
+    private mutating func digestAnswer(to response: SIPMessage, for transaction: ClientTransaction) -> Result<SIPHeader, SIPError> {
         let proxy = response.statusCode == 407
         let challengeHeader = proxy ? "Proxy-Authenticate" : "WWW-Authenticate"
         let answerHeader = proxy ? "Proxy-Authorization" : "Authorization"
         let challenges = response.headerValues(challengeHeader).compactMap(DigestChallenge.init(headerValue:))
         // RFC 7616 3.7: prefer the strongest algorithm offered.
         guard let challenge = challenges.first(where: { $0.algorithm == .sha256 || $0.algorithm == .sha256Session }) ?? challenges.first else {
-            return configurationFault(now: now, why: "the SIP server asks for an authentication scheme callpop does not support (\(response.statusCode ?? 0))")
+            return .failure(SIPError(.invalidSetting, "the SIP server asks for an authentication scheme callpop does not support (\(response.statusCode ?? 0))", key: "pbx.username"))
         }
         let sentCredentials = transaction.request.header(answerHeader) != nil
         if (sentCredentials && !challenge.stale) || authAttempts >= 3 {
-            dialog = nil
-            return configurationFault(
-                now: now,
-                why: "the SIP server rejected the credentials of user '\(settings.username)' (realm \"\(SIPText.stripControls(challenge.realm))\"): check username and password")
+            return .failure(SIPError(
+                .invalidSetting,
+                "the SIP server rejected the credentials of user '\(settings.username)' (realm \"\(UntrustedText.clean(challenge.realm, for: .logLine))\"): check username and password",
+                key: "pbx.password_file"))
         }
         authAttempts += 1
         let count = (nonceCounts[challenge.nonce] ?? 0) + 1
@@ -283,10 +323,10 @@ public struct SubscriptionStateMachine: Sendable {
         let value = DigestResponse.authorization(
             challenge: challenge, method: "SUBSCRIBE", uri: uri, username: settings.username,
             password: settings.password.value, nonceCount: count, cnonce: ids.hex(16))
-        return resend(transaction, authorization: SIPHeader(answerHeader, value), refreshing: refreshing, now: now)
+        return .success(SIPHeader(answerHeader, value))
     }
 
-    private mutating func resend(_ transaction: ClientTransaction, authorization: SIPHeader?, refreshing: Bool, now: Double) -> [SubscriptionAction] {
+    private mutating func resend(_ transaction: ClientTransaction, authorization: SIPHeader?, refreshing: Bool, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         guard let (request, next) = makeSubscribe(expires: requestedExpires, authorization: authorization, now: now) else { return [] }
         phase = refreshing ? .refreshing(next) : .subscribing(next)
         return [.send(request)]
@@ -294,7 +334,7 @@ public struct SubscriptionStateMachine: Sendable {
 
     // MARK: - NOTIFY
 
-    private mutating func handleNotify(_ notify: SIPMessage, now: Double) -> [SubscriptionAction] {
+    private mutating func handleNotify(_ notify: SIPMessage, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         let to = notify.header("To").flatMap(SIPAddress.init)
         let from = notify.header("From").flatMap(SIPAddress.init)
         guard owns(notify), to?.tag == localTag, let remoteTag = from?.tag else {
@@ -334,33 +374,33 @@ public struct SubscriptionStateMachine: Sendable {
                 actions += try tracker.apply(notifyBody: notify.body).map(SubscriptionAction.emit)
             } catch {
                 // The reason may quote the server's bytes (an element name): clean it for the log.
-                actions.append(.report(SourceReport(.warning, "ignored a NOTIFY from the SIP server: \(CallVariables.clean("\(error)"))")))
+                actions.append(.report(SourceReport(.warning, "ignored a NOTIFY from the SIP server: \(UntrustedText.clean("\(error)", for: .logLine))")))
             }
         } else {
-            actions.append(.report(SourceReport(.warning, "ignored a NOTIFY body of type \(SIPText.stripControls(String(contentType?.prefix(60) ?? "")))")))
+            actions.append(.report(SourceReport(.warning, "ignored a NOTIFY body of type \(UntrustedText.clean(contentType?.prefix(60) ?? "", for: .logLine))")))
         }
         return actions + subscriptionState(notify, now: now)
     }
 
-    private mutating func subscriptionState(_ notify: SIPMessage, now: Double) -> [SubscriptionAction] {
+    private mutating func subscriptionState(_ notify: SIPMessage, now: ContinuousClock.Instant) -> [SubscriptionAction] {
         guard let value = notify.header("Subscription-State") else { return [] }
         let state = SIPText.trim(value.prefix(while: { $0 != ";" })).lowercased()
         let parameters = SIPText.parameters(value.drop(while: { $0 != ";" }))
         if state == "terminated" {
             dialog = nil
             let reason = parameters["reason"]?.lowercased() ?? ""
-            let retryAfter = parameters["retry-after"].flatMap { Double($0) }
+            let retryAfter = parameters["retry-after"].flatMap { Int($0) }.map { Duration.seconds($0) }
             switch reason {
             case "deactivated", "timeout", "":
                 // RFC 6665 4.2.2: subscribe again at once; repeated terminations back off.
                 failures += 1
-                let delay = failures <= 1 ? 0 : settings.backoff.delay(afterFailures: failures - 1)
+                let delay = failures <= 1 ? .zero : settings.backoff.delay(afterFailures: failures - 1)
                 phase = .waiting(until: now + delay)
-                return [.report(SourceReport(.warning, "the SIP server ended the subscription (\(reason.isEmpty ? "no reason" : reason)); subscribing again in \(Int(delay)) s", connection: .disconnected))]
+                return [.report(SourceReport(.warning, "the SIP server ended the subscription (\(reason.isEmpty ? "no reason" : reason)); subscribing again in \(delay.components.seconds) s", connection: .disconnected))]
             case "probation", "giveup":
                 return retryLater(now: now, why: "the SIP server ended the subscription (\(reason))", atLeast: retryAfter)
             default:
-                return configurationFault(now: now, why: "the SIP server ended the subscription (\(SIPText.stripControls(String(reason.prefix(40)))))")
+                return configurationFault(now: now, why: "the SIP server ended the subscription (\(UntrustedText.clean(reason.prefix(40), for: .logLine)))")
             }
         }
         if case .active = phase, let expires = parameters["expires"].flatMap({ Int($0) }), expires > 0 {
@@ -371,24 +411,24 @@ public struct SubscriptionStateMachine: Sendable {
 
     // MARK: - Failures
 
-    private mutating func retryLater(now: Double, why: String, atLeast minimum: Double? = nil) -> [SubscriptionAction] {
+    private mutating func retryLater(now: ContinuousClock.Instant, why: String, atLeast minimum: Duration? = nil) -> [SubscriptionAction] {
         failures += 1
-        let delay = min(max(settings.backoff.delay(afterFailures: failures), minimum ?? 0), settings.backoff.configurationFault)
+        let delay = min(max(settings.backoff.delay(afterFailures: failures), minimum ?? .zero), settings.backoff.configurationFault)
         phase = .waiting(until: now + delay)
-        return [.report(SourceReport(.warning, "\(why); subscribing again in \(Int(delay)) s", connection: .disconnected))]
+        return [.report(SourceReport(.warning, "\(why); subscribing again in \(delay.components.seconds) s", connection: .disconnected))]
     }
 
-    private mutating func configurationFault(now: Double, why: String) -> [SubscriptionAction] {
+    private mutating func configurationFault(now: ContinuousClock.Instant, why: String) -> [SubscriptionAction] {
         failures += 1
         let delay = settings.backoff.configurationFault
         phase = .waiting(until: now + delay)
-        return [.report(SourceReport(.error, "\(why); next attempt in \(Int(delay / 60)) min", connection: .failed))]
+        return [.report(SourceReport(.error, "\(why); next attempt in \(delay.components.seconds / 60) min", connection: .failed))]
     }
 
     /// Refresh well before expiry, leaving room for a full transaction timeout (32 s).
-    static func refreshDelay(_ expires: Int) -> Double {
-        let seconds = Double(expires)
-        return max(1, max(seconds / 2, seconds - 60))
+    static func refreshDelay(_ expires: Int) -> Duration {
+        let milliseconds = expires * 1000
+        return .milliseconds(max(1000, max(milliseconds / 2, milliseconds - 60_000)))
     }
 
     private func reason(of response: SIPMessage) -> String {

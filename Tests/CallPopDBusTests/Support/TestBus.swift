@@ -110,9 +110,9 @@ func within<T: Sendable>(
 }
 
 /// The first element of a stream, or a failure after `timeout`.
-func first<Element: Sendable>(
-    of stream: AsyncStream<Element>, _ what: String, timeout: Duration = .seconds(5)
-) async throws -> Element {
+func first<Stream: AsyncSequence & Sendable>(
+    of stream: Stream, _ what: String, timeout: Duration = .seconds(5)
+) async throws -> Stream.Element where Stream.Element: Sendable, Stream.Failure == Never {
     try await within(timeout, what) {
         for await element in stream { return element }
         throw TestBus.StartError(description: "the stream ended before \(what)")

@@ -1,0 +1,210 @@
+internal import CallPopCore
+
+/// `[[popup]]` rules: triggers, directions, targets, templates, number filters.
+extension ConfigBuilder {
+    // MARK: Rules
+
+    mutating func buildRules() -> [PopupRule] {
+        // The user's rules replace the system defaults' as a whole list.
+        guard let index = layers.lastIndex(where: { if case .array? = $0.values["popup"] { true } else { false } }),
+              case .array(let items)? = layers[index].values["popup"]
+        else { return [] }
+        let layer = layers[index]
+        var rules: [PopupRule] = []
+        var seen: [String: Int] = [:]
+        for (i, item) in items.enumerated() {
+            let path = "popup[\(i)]"
+            guard case .table(let t) = item else { report(layer, path, "each popup must be a table"); continue }
+            guard let rule = buildRule(t, path: path, layer: layer) else { continue }
+            if let other = seen[rule.id] {
+                report(layer, path, "rule id '\(rule.id)' is also used by popup \(other + 1); give one a different name or an explicit id")
+            }
+            seen[rule.id] = i
+            rules.append(rule)
+        }
+        return rules
+    }
+
+    mutating func buildRule(_ t: [String: ConfigValue], path: String, layer: ConfigLayer) -> PopupRule? {
+        for key in t.keys.sorted() where !ConfigSchema.popup.contains(key) {
+            report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))")
+        }
+        func text(_ key: String) -> String? {
+            guard let v = t[key] else { return nil }
+            if case .string(let s) = v { return s }
+            report(layer, "\(path).\(key)", "\(key) must be a string, not \(v.typeName)")
+            return nil
+        }
+        let name = text("name") ?? ""
+        if name.isEmpty { report(layer, path, "every popup needs a name (shown on the notification button)") }
+        let triggerText = text("trigger")
+        guard let triggerText else {
+            report(layer, path, "popup '\(name)' needs a trigger: on-click, ringing, call-generation or answer")
+            return nil
+        }
+        guard let trigger = Trigger(rawValue: triggerText) else {
+            report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'")
+            return nil
+        }
+        // Without a direction, a rule follows its trigger: ringing is incoming, call-generation outgoing.
+        let directionText = text("direction")
+            ?? (trigger == .ringing ? "incoming" : trigger == .callGeneration ? "outgoing" : "any")
+        guard let direction = DirectionFilter(rawValue: directionText) else {
+            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'")
+            return nil
+        }
+        guard trigger.allowedDirections.contains(direction) else {
+            let hint = trigger == .ringing ? "ringing is for incoming calls; for outgoing calls use call-generation"
+                : "call-generation is for outgoing calls; for incoming calls use ringing"
+            report(layer, "\(path).trigger", "trigger '\(triggerText)' cannot be used with direction '\(directionText)': \(hint)")
+            return nil
+        }
+        var enabled = true
+        if let v = t["enabled"] {
+            if case .boolean(let b) = v { enabled = b } else { report(layer, "\(path).enabled", "enabled must be true or false") }
+        }
+        guard let target = buildTarget(t, path: path, layer: layer, name: name) else { return nil }
+        var explicitID: String? = nil
+        if let id = text("id") {
+            if id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+                report(layer, "\(path).id", "id may hold only letters, digits, '-' and '_'")
+            }
+            explicitID = id
+        }
+        return PopupRule(
+            id: explicitID, name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
+            calledNumbers: patterns(t, "called_numbers", path: path, layer: layer),
+            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer))
+    }
+
+    mutating func buildTarget(_ t: [String: ConfigValue], path: String, layer: ConfigLayer, name: String) -> PopupTarget? {
+        switch (t["url"], t["app"]) {
+        case (nil, nil):
+            report(layer, path, "popup '\(name)' needs a target: url = \"https://…\" or app = \"program args…\"")
+            return nil
+        case (.some, .some):
+            report(layer, "\(path).app", "popup '\(name)' has both url and app: keep exactly one")
+            return nil
+        case (.some(let value), nil):
+            guard case .string(let text) = value else { report(layer, "\(path).url", "url must be a string"); return nil }
+            guard let template = parseTemplate(text, path: "\(path).url", layer: layer) else { return nil }
+            checkStaticURL(template, path: "\(path).url", layer: layer)
+            return .url(template)
+        case (nil, .some(let value)):
+            var words: [String] = []
+            switch value {
+            case .string(let line):
+                do {
+                    words = try ArgvSplitter.split(line).map(\.text)
+                } catch {
+                    report(layer, "\(path).app", "app: \(error.message)", offset: error.offset)
+                    return nil
+                }
+            case .array(let items):
+                for item in items {
+                    guard case .string(let s) = item else { report(layer, "\(path).app", "app array items must be strings"); return nil }
+                    words.append(s)
+                }
+            default:
+                report(layer, "\(path).app", "app must be a command line string or an array of strings")
+                return nil
+            }
+            guard let program = words.first, !program.isEmpty else {
+                report(layer, "\(path).app", "app names no program")
+                return nil
+            }
+            var templates: [Template] = []
+            for word in words {
+                guard let template = parseTemplate(word, path: "\(path).app", layer: layer, offsetKnown: false) else { return nil }
+                templates.append(template)
+            }
+            if !templates[0].isConstant {
+                report(layer, "\(path).app", "the program name must be fixed text, not a variable")
+                return nil
+            }
+            for (index, word) in templates.enumerated().dropFirst() where word.isWebURL && !word.hasFixedAuthority {
+                report(layer, "\(path).app",
+                       "argument \(index) of popup '\(name)' is a URL whose host is not fixed text: a caller must not choose the site")
+                return nil
+            }
+            for (index, word) in templates.enumerated().dropFirst() where word.startsWithVariable && !word.isWebURL {
+                report(layer, "\(path).app",
+                       "argument \(index) of popup '\(name)' starts with a variable: a caller can make it look like an option or a URL to the program; put fixed text before it (--number={CALLERNUM}) or read the CALLPOP_* environment variables",
+                       warning: true)
+            }
+            return .app(templates)
+        }
+    }
+
+    mutating func parseTemplate(_ text: String, path: String, layer: ConfigLayer, offsetKnown: Bool = true) -> Template? {
+        do {
+            return try Template(parsing: text)
+        } catch {
+            report(layer, path, error.message, offset: offsetKnown ? error.offset : nil)
+            return nil
+        }
+    }
+
+    /// The user's static text must already make an absolute URL with an allowed scheme.
+    mutating func checkStaticURL(_ template: Template, path: String, layer: ConfigLayer) {
+        guard template.leadingLiteral.contains(":") else {
+            report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
+            return
+        }
+        let sample = CallVariables(
+            event: CallEvent(callID: "1", state: .ringing, direction: .incoming, remoteNumber: "0", remoteName: "x",
+                             calledNumber: "0", tags: ["x"], channel: "x"),
+            user: UserIdentity(number: "0", name: "x"))
+        let configured = currentSchemes()
+        let allowed: Set<String> = configured.isEmpty ? LaunchPolicy().allowedSchemes : configured
+        do throws(URLCheck.Refusal) {
+            try URLCheck.validate(template.expand(sample, encode: true), allowedSchemes: allowed)
+        } catch {
+            report(layer, path, "url is not a valid absolute URL: \(error.description)")
+            return
+        }
+        if !template.hasFixedAuthority {
+            report(layer, path, "url must name its host in fixed text (https://host/...) before any variable: a caller must not choose the site")
+        }
+    }
+
+    func currentSchemes() -> Set<String> {
+        let t = table("launch")
+        guard case .array(let items)? = t["url_schemes"]?.value else { return [] }
+        return Set(items.compactMap { if case .string(let s) = $0 { s.lowercased() } else { nil } })
+    }
+
+    mutating func patterns(_ t: [String: ConfigValue], _ key: String, path: String, layer: ConfigLayer) -> [NumberPattern] {
+        guard let v = t[key] else { return [] }
+        var out: [NumberPattern] = []
+        switch v {
+        case .string(let s): out = NumberPattern(s).map { [$0] } ?? []
+        case .array(let items):
+            for item in items {
+                if case .string(let s) = item, let p = NumberPattern(s) { out.append(p) } else {
+                    report(layer, "\(path).\(key)", "\(key) must list non-empty number patterns as strings")
+                }
+            }
+        default: report(layer, "\(path).\(key)", "\(key) must be an array of strings such as [\"5550100\", \"+44*\"]")
+        }
+        return out
+    }
+
+    /// `check` warns about programs that are not on PATH: the popup would fail at call time.
+    mutating func checkPrograms(_ rules: [PopupRule], opener: [String]) {
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        func found(_ program: String) -> Bool {
+            if program.contains("/") { return ProgramLookup.isExecutable(program) }
+            return path.split(separator: ":").contains { ProgramLookup.isExecutable("\($0)/\(program)") }
+        }
+        if let first = opener.first, !found(first), let layer = layers.last {
+            report(layer, "launch.opener", "URL opener '\(first)' is not on PATH (install xdg-utils)", warning: true)
+        }
+        for (i, rule) in rules.enumerated() {
+            guard case .app(let words) = rule.target, let program = words.first?.source, !found(program),
+                  let layer = layers.last(where: { $0.values["popup"] != nil })
+            else { continue }
+            report(layer, "popup[\(i)].app", "program '\(program)' of popup '\(rule.name)' is not on PATH", warning: true)
+        }
+    }
+}

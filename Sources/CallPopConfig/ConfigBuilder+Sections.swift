@@ -1,0 +1,130 @@
+internal import CallPopCore
+
+/// The single-table sections: `[user]`, `[colleagues]`, `[launch]`, `[notifications]`, `[pbx]`.
+extension ConfigBuilder {
+    mutating func buildUser() -> UserIdentity {
+        let t = table("user")
+        checkKeys("user", ConfigSchema.user, t)
+        let number = string(t, "user", "number") ?? ""
+        if number.isEmpty {
+            report(layers.last, "user", "[user] number is required: the user's own extension, e.g. number = \"201\"")
+        }
+        var plan = NumberPlan()
+        if let entry = t["country_code"] {
+            switch entry.value {
+            case .string(let s): plan.countryCode = s.hasPrefix("+") ? String(s.dropFirst()) : s
+            case .integer(let i): plan.countryCode = String(i)
+            default: report(layers[entry.layer], "user.country_code", "country_code must be a string such as \"44\"")
+            }
+            if !plan.countryCode.allSatisfy(\.isNumber) {
+                report(layers[entry.layer], "user.country_code", "country_code must be digits, e.g. \"44\"")
+            }
+        }
+        if let p = string(t, "user", "national_prefix") { plan.nationalPrefix = p }
+        if let p = string(t, "user", "international_prefix") { plan.internationalPrefix = p }
+        return UserIdentity(number: number, name: string(t, "user", "name") ?? "", numberPlan: plan)
+    }
+
+    mutating func buildColleagues() -> ColleaguePolicy {
+        let t = table("colleagues")
+        checkKeys("colleagues", ConfigSchema.colleagues, t)
+        var policy = ColleaguePolicy()
+        if let numbers = strings(t, "colleagues", "numbers") {
+            policy.patterns = numbers.compactMap(NumberPattern.init)
+        }
+        if let same = bool(t, "colleagues", "same_length_as_user") { policy.sameLengthAsUser = same }
+        return policy
+    }
+
+    mutating func buildLaunch(into ruleSet: inout RuleSet, portal: inout PortalMode) {
+        let t = table("launch")
+        checkKeys("launch", ConfigSchema.launch, t)
+        if let entry = t["opener"] {
+            switch entry.value {
+            case .string(let line):
+                do { ruleSet.launch.opener = try ArgvSplitter.split(line).map(\.text) } catch {
+                    report(layers[entry.layer], "launch.opener", "opener: \(error.message)")
+                }
+            default:
+                if let argv = strings(t, "launch", "opener") { ruleSet.launch.opener = argv }
+            }
+            if ruleSet.launch.opener.isEmpty { report(layers[entry.layer], "launch.opener", "opener must name a program") }
+        }
+        if let schemes = strings(t, "launch", "url_schemes") {
+            ruleSet.launch.allowedSchemes = Set(schemes.map { $0.lowercased() })
+            for s in schemes where ["javascript", "file", "data", "vbscript"].contains(s.lowercased()) {
+                report(layers[t["url_schemes"]!.layer], "launch.url_schemes",
+                       "scheme '\(s)' can run code or read local files when a caller controls the URL; remove it", warning: true)
+            }
+        }
+        if let n = integer(t, "launch", "max_per_minute") {
+            if n < 0 { report(layers[t["max_per_minute"]!.layer], "launch.max_per_minute", "max_per_minute must be 0 (no limit) or more") }
+            ruleSet.launchesPerMinute = max(0, n)
+        }
+        if let p = string(t, "launch", "portal") {
+            if let mode = PortalMode(rawValue: p) { portal = mode } else {
+                report(layers[t["portal"]!.layer], "launch.portal", "portal must be auto, always or never")
+            }
+        }
+    }
+
+    mutating func buildNotifications() -> NotificationPreferences {
+        let t = table("notifications")
+        checkKeys("notifications", ConfigSchema.notifications, t)
+        var settings = NotificationPreferences()
+        if let on = bool(t, "notifications", "enabled") { settings.enabled = on }
+        if let icon = string(t, "notifications", "icon") { settings.icon = icon }
+        if let phases = strings(t, "notifications", "phases") {
+            let known: Set<String> = ["ringing", "answered", "missed"]
+            for p in phases where !known.contains(p) {
+                report(layers[t["phases"]!.layer], "notifications.phases", "unknown phase '\(p)'; use ringing, answered, missed")
+            }
+            settings.phases = Set(phases)
+        }
+        return settings
+    }
+
+    mutating func buildPBX() -> PBXSettings {
+        let t = table("pbx")
+        var settings = PBXSettings()
+        if let name = string(t, "pbx", "source") {
+            if let source = PBXSettings.Source(rawValue: name) { settings.source = source } else {
+                report(layers[t["source"]!.layer], "pbx.source",
+                       "unknown source '\(name)'; use \(PBXSettings.Source.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        checkKeys("pbx", ConfigSchema.pbxCommon.union(ConfigSchema.pbx[settings.source] ?? []), t)
+        for (k, entry) in t where !ConfigSchema.pbxCommon.contains(k) { settings.values[k] = entry.value }
+        if settings.source == .ami || settings.source == .sip {
+            settings.secret = readSecret(t)
+        }
+        return settings
+    }
+
+    mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
+        if let written = string(t, "pbx", "password_file") {
+            let path = expandHome(written)
+            let layer = layers[t["password_file"]!.layer]
+            guard let mode = FileText.mode(path) else {
+                report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
+                return nil
+            }
+            if mode & 0o077 != 0 {
+                report(layer, "pbx.password_file",
+                       "password_file '\(path)' is readable by group or others (mode \(String(mode & 0o777, radix: 8))): run chmod 600 '\(path)'")
+                return nil
+            }
+            do {
+                var secret = try FileText.read(path, limit: 4096)
+                // By scalars: "\r\n" is one Character, so a Character-wise trim leaves a CRLF ending.
+                while let last = secret.unicodeScalars.last, last == "\n" || last == "\r" { secret.unicodeScalars.removeLast() }
+                return secret
+            } catch {
+                report(layer, "pbx.password_file", "password_file '\(path)': \(error.message)")
+                return nil
+            }
+        }
+        let variable = string(t, "pbx", "password_env") ?? ConfigSchema.defaultPasswordEnvironment
+        return environment[variable]
+    }
+}

@@ -1,0 +1,157 @@
+import Synchronization
+
+/// What the loop of an I/O thread holds: its wake-up pipe, its end of the bridge and
+/// the stop request. Handed to the loop body when its thread starts.
+public struct IOLink<Output: Sendable>: Sendable {
+    /// Poll this: it is woken for a stop request and when the bridge has room again.
+    public let wake: WakePipe
+    /// The thread's end of the bridge to async code.
+    public let bridge: IOBridge<Output>
+    private let stop: IOStopFlag
+
+    init(wake: WakePipe, bridge: IOBridge<Output>, stop: IOStopFlag) {
+        self.wake = wake
+        self.bridge = bridge
+        self.stop = stop
+    }
+
+    /// The async side asked the loop to say goodbye (Logoff, un-SUBSCRIBE) and end.
+    public var stopRequested: Bool { stop.isSet }
+
+    /// Hands over what `pending` holds, in order; true when all of it was taken. When
+    /// false, keep the rest, stop reading input and poll `wake` until there is room.
+    public func deliver(_ pending: inout [Output]) -> Bool {
+        bridge.offer(contentsOf: &pending)
+    }
+}
+
+/// Runs the loop of one outside world (a PBX connection, an event file, the bus) on a
+/// dedicated thread, and its output in the calling task: the one thread → async bridge
+/// of callpop.
+///
+/// - The bridge is bounded (`capacity`): a loop that gets `false` from `deliver` stops
+///   reading, so input backs up at its source instead of in the agent's memory.
+/// - Cancelling the calling task asks the loop to stop and waits until its thread has
+///   finished — the goodbye sent — but never longer than `goodbyeBound`, so SIGTERM ends
+///   the agent promptly even when the peer never answers.
+public enum IOThread {
+    /// How the thread ended, as seen by the caller.
+    public enum Ending<Failure: Error & Sendable>: Sendable {
+        /// The loop returned: its input ended, or it stopped on request.
+        case finished
+        /// The loop failed with an error retrying cannot mend.
+        case failed(Failure)
+        /// The loop was asked to stop and did not end within the bound.
+        case abandoned
+    }
+
+    /// Starts `loop` on a new thread and passes each output to `consume` until the loop ends
+    /// or the calling task is cancelled.
+    ///
+    /// - Throws: `PlatformError` (code `.resources`) when no thread or pipe could be made.
+    public static func run<Output: Sendable, Failure: Error & Sendable>(
+        capacity: Int, goodbyeBound: Duration = .milliseconds(800),
+        loop: @escaping @Sendable (IOLink<Output>) -> Failure?,
+        consume: (Output) async -> Void
+    ) async throws(PlatformError) -> Ending<Failure> {
+        let wake = try WakePipe()
+        let bridge = IOBridge<Output>(capacity: capacity) { wake.wake() }
+        let stop = IOStopFlag()
+        let ended = OneShot<Failure?>()
+        let link = IOLink(wake: wake, bridge: bridge, stop: stop)
+        let started = DetachedThread.start {
+            let failure = loop(link)
+            bridge.finish()
+            ended.fulfil(failure)
+        }
+        guard started else {
+            throw PlatformError(.resources, "start an I/O thread", reason: "the system refused a new thread (memory or process limits)")
+        }
+        while let output = await bridge.next() { await consume(output) }
+        if Task.isCancelled {
+            bridge.close()
+            stop.set()
+            wake.wake()
+            guard let failure = await ended.value(within: goodbyeBound) else { return .abandoned }
+            return failure.map { .failed($0) } ?? .finished
+        }
+        // The loop finished the bridge: it has ended or is about to.
+        let failure = await ended.value(within: .seconds(3600)) ?? nil
+        return failure.map { .failed($0) } ?? .finished
+    }
+}
+
+/// The stop request from the async side to the loop.
+final class IOStopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+    func set() { flag.store(true, ordering: .releasing) }
+}
+
+/// A value set once by one thread and awaited, with a bound, by one task. The waiter is
+/// resumed exactly once: by the value or by the bound.
+public final class OneShot<Value: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<Value?, Never>)
+        case fulfilled(Value)
+        case gaveUp
+    }
+
+    private let state = Mutex(State.empty)
+
+    /// Creates an empty one-shot.
+    public init() {}
+
+    /// Sets the value and resumes the waiter; later calls are ignored.
+    public func fulfil(_ value: Value) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value?, Never>? in
+            switch state {
+            case .empty:
+                state = .fulfilled(value)
+                return nil
+            case .waiting(let continuation):
+                state = .fulfilled(value)
+                return continuation
+            case .fulfilled, .gaveUp:
+                return nil
+            }
+        }
+        waiter?.resume(returning: value)
+    }
+
+    /// The value, or `nil` when it did not come within `bound`.
+    public func value(within bound: Duration) async -> Value? {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: bound)
+            self?.giveUp()
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            let now: Value?? = state.withLock { state in
+                switch state {
+                case .fulfilled(let value): return .some(value)
+                case .gaveUp: return .some(nil)
+                case .empty:
+                    state = .waiting(continuation)
+                    return nil
+                case .waiting:
+                    preconditionFailure("OneShot has one waiter")
+                }
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    private func giveUp() {
+        let waiter = state.withLock { state -> CheckedContinuation<Value?, Never>? in
+            guard case .waiting(let continuation) = state else {
+                if case .empty = state { state = .gaveUp }
+                return nil
+            }
+            state = .gaveUp
+            return continuation
+        }
+        waiter?.resume(returning: nil)
+    }
+}
