@@ -54,6 +54,12 @@ public enum UntrustedText {
         value(text)
     }
 
+    /// `templateValue` of a `String`, compiled for it: every caller ID field of every AMI event
+    /// comes here from another module, where the generic one runs unspecialised.
+    public static func templateValue(_ text: String) -> String {
+        value(text)
+    }
+
     /// Whether every byte is printable ASCII (0x20...0x7E), checked eight at a time (SWAR: a
     /// byte below 0x20 borrows, one of 0x7F or more carries into its high bit). Every caller
     /// ID value of every event is checked, and nearly all are.
