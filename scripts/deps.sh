@@ -14,6 +14,9 @@ packages=(
     desktop-file-utils
     # tests: directories for caller lookup (scripts/test-servers/): OpenLDAP and Radicale
     slapd ldap-utils radicale curl
+    # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
+    # panoramisk client's virtual environment, instruction counts
+    gcc libc6-dev python3 python3-venv valgrind
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking

@@ -11,8 +11,9 @@ import CallPopHashing
 /// reconnect repeats nothing and misses no ringing call.
 ///
 /// Life of a connection: banner → `Challenge` (MD5) or plain `Login` with
-/// `Events: on` → `CoreShowChannels` (resynchronise) → events, with `Ping`
-/// when the line has been quiet for `keepaliveInterval` → `Logoff` on shutdown.
+/// `Events: call` → `CoreShowChannels` (resynchronise) and a `Filter` for the user's
+/// devices (`AMIEventSubscription`) → events, with `Ping` when the line has been quiet
+/// for `keepaliveInterval` → `Logoff` on shutdown.
 public struct AMISession: Sendable {
     /// What the I/O layer must do.
     public enum Action: Sendable, Hashable {
@@ -50,17 +51,21 @@ public struct AMISession: Sendable {
         public var keepaliveInterval: Duration
         /// Give up on a banner, login answer or `Ping` reply after this long.
         public var responseTimeout: Duration
+        /// Ask the PBX to send only call events about the user's devices (`AMIEventSubscription`);
+        /// off: every event the AMI user may read.
+        public var filterEvents: Bool
 
         /// Creates settings.
         public init(
             username: String, secret: String, login: AMILoginMethod = .challenge,
-            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10)
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), filterEvents: Bool = true
         ) {
             self.username = username
             self.secret = secret
             self.login = login
             self.keepaliveInterval = keepaliveInterval
             self.responseTimeout = responseTimeout
+            self.filterEvents = filterEvents
         }
     }
 
@@ -79,9 +84,15 @@ public struct AMISession: Sendable {
     /// Garbage notices reported per connection; more are counted, not reported.
     static let maxGarbageReports = 5
 
+    /// The events the session acts on: the mapper's and the resynchronisation's. The framer
+    /// skips all others (most of what Asterisk sends) without parsing them.
+    public static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
+    public static let eventFilter = AMIEventFilter(passing: wantedEvents)
+
     private let configuration: Configuration
     private var mapper: AMICallMapper
-    private var framer = AMIFramer()
+    private let subscription: AMIEventSubscription
+    private var framer = AMIFramer(events: Self.eventFilter)
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
     private var snapshot: [AMIMessage] = []
@@ -89,11 +100,14 @@ public struct AMISession: Sendable {
     private var lastReceived: ContinuousClock.Instant?
     private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
     private var garbageCount = 0
+    /// The `Filter` action awaiting its answer on this connection.
+    private var pendingFilter: String?
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
         self.configuration = configuration
         self.mapper = mapper
+        self.subscription = AMIEventSubscription(devices: mapper.matcher.devices)
     }
 
     /// `true` once logged in on the current connection.
@@ -116,15 +130,19 @@ public struct AMISession: Sendable {
         }
     }
 
+    /// The `Events:` header of the login.
+    private var eventMask: String { configuration.filterEvents ? AMIEventSubscription.eventMask : "on" }
+
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
-        framer = AMIFramer()
+        framer = AMIFramer(events: Self.eventFilter)
         phase = .awaitingBanner
         phaseDeadline = now + configuration.responseTimeout
         lastReceived = now
         pendingPing = nil
         snapshot = []
         garbageCount = 0
+        pendingFilter = nil
         return []
     }
 
@@ -133,6 +151,7 @@ public struct AMISession: Sendable {
         phase = .disconnected
         phaseDeadline = nil
         pendingPing = nil
+        pendingFilter = nil
         snapshot = []
     }
 
@@ -197,17 +216,18 @@ public struct AMISession: Sendable {
             phase = .awaitingLogin(id)
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": id, "Username": configuration.username,
-                "Secret": configuration.secret, "Events": "on",
+                "Secret": configuration.secret, "Events": eventMask,
             ]))]
         }
     }
 
     private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
-        if let response = message.response {
+        // Asterisk starts every event with its `Event` line: no need to look for a `Response` in it.
+        if !message.startsWithEvent, let response = message.response {
             return handleResponse(response, message, at: now)
         }
-        guard let event = message.event, isLoggedIn else { return [] }
-        if case .resyncing = phase {
+        guard isLoggedIn else { return [] }
+        if case .resyncing = phase, let event = message.event {
             if event.caseInsensitiveEquals("CoreShowChannel") {
                 if snapshot.count < Self.maxSnapshotEntries { snapshot.append(message) }
                 return []
@@ -228,6 +248,15 @@ public struct AMISession: Sendable {
         let success = status.caseInsensitiveEquals("Success")
         let reason = AMIText.clean(message["Message"])
         let id = message.actionID
+        if let pendingFilter, id == pendingFilter {
+            self.pendingFilter = nil
+            // Refused is the usual answer: `Filter` needs the `system` write permission, which a
+            // least-privilege agent account does not have (its filters are in manager.conf).
+            return [.report(SourceReport(.info, success
+                ? "the PBX sends this agent only the call events of its devices (AMI Filter)"
+                : "the PBX did not take callpop's AMI Filter (\(reason.isEmpty ? status : reason)); "
+                    + "without eventfilter lines in manager.conf every call of the PBX reaches this agent (docs/scaling.md)"))]
+        }
         switch phase {
         case .awaitingChallenge(let expected) where id == nil || id == expected:
             guard success, let challenge = message["Challenge"], !challenge.isEmpty else {
@@ -238,7 +267,7 @@ public struct AMISession: Sendable {
             phaseDeadline = now + configuration.responseTimeout
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": loginID, "Username": configuration.username, "AuthType": "MD5",
-                "Key": MD5.hex(challenge + configuration.secret), "Events": "on",
+                "Key": MD5.hex(challenge + configuration.secret), "Events": eventMask,
             ]))]
         case .awaitingLogin(let expected) where id == nil || id == expected:
             guard success else {
@@ -250,10 +279,16 @@ public struct AMISession: Sendable {
             phase = .resyncing(resyncID)
             snapshot = []
             mapper.beginResync()
-            return [
+            var actions: [Action] = [
                 .report(SourceReport(.info, "logged in to AMI as \"\(AMIText.clean(configuration.username))\"", connection: .connected)),
                 .send(AMIAction.encode(["Action": "CoreShowChannels", "ActionID": resyncID])),
             ]
+            if configuration.filterEvents, let filter = subscription.filter {
+                let filterID = makeActionID()
+                pendingFilter = filterID
+                actions.append(.send(AMIAction.encode(["Action": "Filter", "ActionID": filterID, "Operation": "Add", "Filter": filter])))
+            }
+            return actions
         case .resyncing(let expected) where id == expected && !success:
             phase = .running
             return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]
