@@ -21,17 +21,20 @@ if [[ -z "${BINARY:-}" ]]; then
 fi
 cc -O2 -o "$work/floor" Benchmarks/idle/floor.c $(pkg-config --cflags --libs libcurl dbus-1)
 
-dbus-daemon --session --nofork --address="unix:path=$work/bus" --print-address=3 3>"$work/bus.address" &
+# A bus with nothing to activate (no notification server): the agent waits as on a desktop
+# where the notification server is not running yet; the floor does not talk to one either.
+dbus-daemon --config-file=scripts/private-bus.conf --nofork --address="unix:path=$work/bus" --print-address=3 3>"$work/bus.address" &
 pids+=($!)
 for _ in $(seq 50); do [[ -s "$work/bus.address" ]] && break; sleep 0.1; done
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$work/bus"
 
 printf '[user]\nnumber = "201"\n[[popup]]\nname = "CRM"\ntrigger = "ringing"\nurl = "https://crm.example.com/?n={CALLERNUM}"\n' > "$work/config.toml"
+started=0
 start_agent() {
     mkfifo "$work/events-$1"
-    "$BINARY" run --config "$work/config.toml" --events "$work/events-$1" --no-control 2>/dev/null &
-    pids+=($!)
-    echo $!
+    "$BINARY" run --config "$work/config.toml" --events "$work/events-$1" --no-control >/dev/null 2>&1 &
+    started=$!
+    pids+=($started)
 }
 
 # Pages of the files read at start-up stay cached; drop them when we may, so each run starts alike.
@@ -43,14 +46,16 @@ report() {
         END {printf "%-34s RSS %6.1f MB   PSS %6.1f MB   private dirty %5.1f MB\n", label, rss/1024, pss/1024, dirty/1024}' \
         "/proc/$pid/smaps_rollup"
 }
-"$work/floor" > "$work/floor.out" &
+"$work/floor" > "$work/floor.out" 2>&1 &
 floor=$!
 pids+=($floor)
-one=$(start_agent 1)
+start_agent 1
+one=$started
 sleep 12
 report "C floor (libcurl + libdbus)" "$floor"
 report "callpop, one agent" "$one"
-two=$(start_agent 2)
+start_agent 2
+two=$started
 sleep 12
 report "callpop, first of two agents" "$one"
 report "callpop, second of two agents" "$two"
