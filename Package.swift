@@ -137,6 +137,12 @@ let package = Package(
             dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
+
+        // MARK: HTTP (issue #11)
+
+        // The HTTP client: libcurl's multi interface on one dedicated thread, driven by the poll loop.
+        .target(name: "CallPopHTTP", dependencies: ["CallPopCurl", "CallPopPlatform"]),
+        .testTarget(name: "CallPopHTTPTests", dependencies: ["CallPopHTTP", "CallPopPlatform", "CallPopTestSupport"]),
     ]
 )
 
