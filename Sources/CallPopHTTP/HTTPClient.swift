@@ -1,3 +1,4 @@
+import CallPopCore
 import CallPopPlatform
 import CallPopCurl
 import Synchronization

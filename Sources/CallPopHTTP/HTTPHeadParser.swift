@@ -1,3 +1,4 @@
+import CallPopCore
 /// Collects a response's header lines, as libcurl hands them over one by one, into the
 /// final response's status and headers. Pure, and bounded: a peer cannot grow the header
 /// past `maximumBytes` or `maximumCount`.

@@ -1,3 +1,4 @@
+public import CallPopCore
 /// One HTTP request, in plain values: what `HTTPClient.send` and `stream` take.
 public struct HTTPRequest: Sendable, Hashable {
     /// The method: `GET`, `POST`, `PUT`, `PATCH`, `DELETE`, `HEAD`.

@@ -1,3 +1,4 @@
+public import CallPopCore
 /// A complete response.
 public struct HTTPResponse: Sendable, Hashable {
     /// The status code.

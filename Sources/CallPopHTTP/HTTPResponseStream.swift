@@ -1,3 +1,4 @@
+public import CallPopCore
 import CallPopPlatform
 import Synchronization
 

@@ -1,3 +1,4 @@
+import CallPopCore
 @testable import CallPopHTTP
 import CallPopTestSupport
 import Testing
