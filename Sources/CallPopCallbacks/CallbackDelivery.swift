@@ -26,6 +26,7 @@ public actor CallbackDelivery {
     private var workers: [String: Task<Void, Never>] = [:]
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var generator = SystemRandomNumberGenerator()
+    private var lastSequence: Int64 = 0
 
     /// Creates a delivery service; `spool` nil keeps requests in memory only.
     public init(
@@ -68,7 +69,9 @@ public actor CallbackDelivery {
 
     /// Queues `requests` for delivery and returns at once.
     public func submit(_ requests: [CallbackRequest]) {
-        for request in requests {
+        for var request in requests {
+            lastSequence = max(lastSequence + 1, WallClock.nanoseconds)
+            request.sequence = lastSequence
             do { try spool?.save(request) } catch {
                 report(CallbackResult(request: request, outcome: .retrying, attempts: 0, detail: "not spooled (\(error)); kept in memory"))
             }

@@ -43,7 +43,7 @@ public struct CallbackSpool: Sendable {
             }
             contents.entries.append(entry)
         }
-        contents.entries.sort { ($0.request.createdAt, $0.request.idempotencyKey) < ($1.request.createdAt, $1.request.idempotencyKey) }
+        contents.entries.sort { ($0.request.sequence, $0.request.idempotencyKey) < ($1.request.sequence, $1.request.idempotencyKey) }
         return contents
     }
 

@@ -53,8 +53,9 @@ extension ConfigBuilder {
         let direction = DirectionFilter(rawValue: directionText)
         if direction == nil { report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'") }
         let method = (ruleText(t, "method", path: path, layer: layer) ?? "GET").uppercased()
-        if !["GET", "POST", "PUT", "PATCH"].contains(method) {
+        guard ["GET", "POST", "PUT", "PATCH"].contains(method) else {
             report(layer, "\(path).method", "method must be GET, POST, PUT or PATCH, not '\(method)'")
+            return nil
         }
         let body = callbackBody(t, method: method, path: path, layer: layer)
         var headers: [HeaderTemplate] = []

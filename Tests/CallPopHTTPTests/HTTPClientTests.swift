@@ -59,7 +59,7 @@ import Testing
 
     @Test("a refused connection fails fast with cannotConnect")
     func refused() async throws {
-        let port = try freePort()
+        let port = try TestHTTPServer.unusedPort()
         let started = ContinuousClock.now
         let error = await #expect(throws: HTTPError.self) {
             try await Self.client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/x", timeout: .seconds(5)))
@@ -235,23 +235,8 @@ import Testing
         var text = ""
         while let bytes = try await stream.next() { text += String(decoding: bytes, as: UTF8.self) }
         #expect(text == "a\nb\n")
-        let port = try freePort()
+        let port = try TestHTTPServer.unusedPort()
         let error = await #expect(throws: HTTPError.self) { try await Self.client.stream(HTTPRequest(url: "http://127.0.0.1:\(port)/")) }
         #expect(error?.code == .cannotConnect)
     }
-}
-
-/// A TCP port on 127.0.0.1 that nothing listens on (bound, read, closed).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard ok else { throw TestAMIServer.ServerError("no free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -25,6 +25,9 @@ public struct CallbackRequest: Sendable, Hashable {
     public var createdAt: Int64
     /// How many attempts were made so far.
     public var attempts: Int
+    /// The order requests were queued in (wall-clock nanoseconds, made strictly increasing by
+    /// the delivery service), so the spool gives them back in that order after a restart.
+    public var sequence: Int64 = 0
     /// How long one attempt may take.
     public var timeout: Duration
     /// How long the request may wait for delivery before it is dropped.

@@ -24,6 +24,7 @@ public enum CallbackSpoolRecord {
         var body: String?
         var created: Int64
         var attempts: Int
+        var sequence: Int64
         var timeoutMilliseconds: Int
         var maximumAgeSeconds: Int64
         var caFile: String?
@@ -36,7 +37,7 @@ public enum CallbackSpoolRecord {
             event: request.event.rawValue, method: request.method, url: request.url,
             headers: request.headers.filter { !$0.isSecret }.map { [$0.name, $0.value] },
             secretHeaders: request.headers.filter(\.isSecret).map(\.name), body: request.body, created: request.createdAt,
-            attempts: request.attempts, timeoutMilliseconds: Int(request.timeout / .milliseconds(1)),
+            attempts: request.attempts, sequence: request.sequence, timeoutMilliseconds: Int(request.timeout / .milliseconds(1)),
             maximumAgeSeconds: Int64(request.maximumAge / .seconds(1)), caFile: request.caFile)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -60,12 +61,13 @@ public enum CallbackSpoolRecord {
               wire.maximumAgeSeconds >= 0, wire.method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }),
               !wire.method.isEmpty
         else { return nil }
-        let request = CallbackRequest(
+        var request = CallbackRequest(
             ruleID: wire.rule, ruleName: UntrustedText.clean(wire.ruleName, for: .logLine),
             callID: UntrustedText.clean(wire.call, for: .logLine), event: event, method: wire.method, url: wire.url,
             headers: wire.headers.map { HeaderField($0[0], $0[1]) }, body: wire.body, idempotencyKey: wire.key,
             createdAt: wire.created, attempts: wire.attempts, timeout: .milliseconds(wire.timeoutMilliseconds),
             maximumAge: .seconds(wire.maximumAgeSeconds), caFile: wire.caFile)
+        request.sequence = wire.sequence
         return Entry(request: request, secretHeaderNames: wire.secretHeaders)
     }
 }

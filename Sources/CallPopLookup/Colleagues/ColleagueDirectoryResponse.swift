@@ -7,7 +7,20 @@
 /// The response is a stranger's text like any other: only values that look like phone
 /// numbers (digits, an optional leading `+`, the usual separators) are kept, so an entry
 /// can never become a pattern wildcard (`X`, `?`, `*`) that would make every caller a colleague.
+///
+/// The Wildix API answers a page at a time (`start`, `count`) and says how many there are
+/// (`result.total`); `listing(in:)` reports a short page, so the log can say to raise `count`.
 public enum ColleagueDirectoryResponse {
+    /// What one answer holds.
+    public struct Listing: Sendable, Hashable {
+        /// The colleague numbers, without duplicates, in order.
+        public var numbers: [String]
+        /// How many records the answer listed (Wildix shape), or numbers (array shape).
+        public var listed: Int
+        /// How many records the directory says it has (Wildix `result.total`), when it says.
+        public var total: Int?
+    }
+
     /// At most this many numbers are kept.
     public static let maximumNumbers = 20_000
 
@@ -16,11 +29,19 @@ public enum ColleagueDirectoryResponse {
 
     /// The colleague numbers in `body`, without duplicates, in order.
     public static func numbers(in body: [UInt8]) throws(LookupError) -> [String] {
+        try listing(in: body).numbers
+    }
+
+    /// The numbers in `body` and how complete the answer says it is.
+    public static func listing(in body: [UInt8]) throws(LookupError) -> Listing {
         let root = try JSONValue(parsing: body)
         var found: [String] = []
+        var listed = 0
+        var total: Int?
         switch root {
         case .array(let items):
             found = items.compactMap(\.text)
+            listed = items.count
         case .object:
             guard case .array(let records)? = (try? JSONFieldPath("result.records"))?.value(in: root) else {
                 throw LookupError(.malformedJSON, "the directory's answer is neither an array of numbers nor {\"result\": {\"records\": […]}}")
@@ -28,6 +49,8 @@ public enum ColleagueDirectoryResponse {
             for case .object(let record) in records {
                 for field in recordFields { if let text = record[field]?.text { found.append(text) } }
             }
+            listed = records.count
+            if case .integer(let count)? = (try? JSONFieldPath("result.total"))?.value(in: root) { total = Int(clamping: count) }
         default:
             throw LookupError(.malformedJSON, "the directory's answer is neither an array of numbers nor {\"result\": {\"records\": […]}}")
         }
@@ -39,7 +62,7 @@ public enum ColleagueDirectoryResponse {
             numbers.append(number)
             if numbers.count == maximumNumbers { break }
         }
-        return numbers
+        return Listing(numbers: numbers, listed: listed, total: total)
     }
 
     /// Digits with separators and at most a leading `+`: 1 to 32 characters, at least one digit.

@@ -59,7 +59,13 @@ public final class RemoteServices: Sendable {
                 name: "colleague directory", resource: Self.cached(resource, at: directories.cache + "/colleagues.json"),
                 refresh: resource.refresh,
                 parse: { body in
-                    do throws(LookupError) { return .success(try ColleagueDirectoryResponse.numbers(in: body)) } catch {
+                    do throws(LookupError) {
+                        let listing = try ColleagueDirectoryResponse.listing(in: body)
+                        if let total = listing.total, total > listing.listed {
+                            logger.warning("the colleague directory lists \(listing.listed) of its \(total) colleagues: add count=\(total) (or more) to [colleagues] url")
+                        }
+                        return .success(listing.numbers)
+                    } catch {
                         return .failure(.init(message: error.message))
                     }
                 },
