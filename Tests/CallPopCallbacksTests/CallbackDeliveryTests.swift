@@ -125,7 +125,7 @@ import Testing
 
     @Test("refused connections: spooled (mode 600, no secret), sent after a restart with the secret added back")
     func spoolAcrossRestart() async throws {
-        let port = try TestHTTPServer.unusedPort()
+        let port = Int(TestProgram.freePort())
         let directory = Self.spoolDirectory()
         let results = Results()
         let first = Self.delivery(spool: try CallbackSpool(directory: directory), results: results)

@@ -59,7 +59,7 @@ import Testing
 
     @Test("a refused connection fails fast with cannotConnect")
     func refused() async throws {
-        let port = try TestHTTPServer.unusedPort()
+        let port = Int(TestProgram.freePort())
         let started = ContinuousClock.now
         let error = await #expect(throws: HTTPError.self) {
             try await Self.client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/x", timeout: .seconds(5)))
@@ -235,7 +235,7 @@ import Testing
         var text = ""
         while let bytes = try await stream.next() { text += String(decoding: bytes, as: UTF8.self) }
         #expect(text == "a\nb\n")
-        let port = try TestHTTPServer.unusedPort()
+        let port = Int(TestProgram.freePort())
         let error = await #expect(throws: HTTPError.self) { try await Self.client.stream(HTTPRequest(url: "http://127.0.0.1:\(port)/")) }
         #expect(error?.code == .cannotConnect)
     }

@@ -160,22 +160,6 @@ public final class TestHTTPServer: @unchecked Sendable {
         _ = await ChildProcess.wait(pid)
     }
 
-    /// A TCP port on 127.0.0.1 that nothing listens on now (bound, read, closed): a refused
-    /// connection, or the port a server restarted later listens on.
-    public static func unusedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw TestAMIServer.ServerError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// A CA and a server certificate for 127.0.0.1 / localhost, made with `openssl` in `directory`.
     public static func makeCertificates(in directory: String) async throws -> TLSFiles {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
