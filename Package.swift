@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",
-            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),
+            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopHTTP", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopRuntimeTests",
             dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
