@@ -135,7 +135,10 @@ let package = Package(
             dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopHTTP", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopRuntimeTests",
-            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopHTTP", "CallPopLookup", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
 
