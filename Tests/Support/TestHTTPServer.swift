@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 
 /// A real HTTP(S) server on 127.0.0.1 (or a Unix socket) for one test: `Tests/Tools/http_server.py`
 /// in a child process, answering from a script the test can change while it runs, and
@@ -78,6 +79,7 @@ public final class TestHTTPServer: @unchecked Sendable {
     /// Where the server's files live (the script, the log).
     public let directory: String
     private let pid: pid_t
+    private let stopped = Mutex(false)
     private let scriptPath: String
     private let logPath: String
 
@@ -156,8 +158,14 @@ public final class TestHTTPServer: @unchecked Sendable {
 
     /// Stops the server and waits for it.
     public func stop() async {
+        guard stopped.withLock({ let was = $0; $0 = true; return !was }) else { return }
         kill(pid, SIGTERM)
         _ = await ChildProcess.wait(pid)
+    }
+
+    /// A server a test forgot to stop does not outlive it (the pid is still ours: not yet reaped).
+    deinit {
+        if !stopped.withLock({ $0 }) { kill(pid, SIGKILL) }
     }
 
     /// A CA and a server certificate for 127.0.0.1 / localhost, made with `openssl` in `directory`.
