@@ -14,6 +14,8 @@ packages=(
     desktop-file-utils
     # tests: directories for caller lookup (scripts/test-servers/): OpenLDAP and Radicale
     slapd ldap-utils radicale curl
+    # tests: HTTP(S) servers for callbacks, event streams, directories (Tests/Tools/http_server.py)
+    python3
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking
