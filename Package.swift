@@ -10,9 +10,11 @@
 // - `CallPopConfig`: TOML files → a validated configuration, built on the pure targets only;
 // - one target per outside world: `CallPopPlatform` (every libc contact: threads, the one
 //   poll loop and its bounded bridge to async code, sockets, signals), `CallPopCurl`,
-//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`; C libraries only behind module maps seen
-//   by one wrapper;
-// - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files), where a new one goes;
+//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`, `CallPopHTTP` (the one HTTP client),
+//   `CallPopCallbacks` (callback delivery and its spool); C libraries only behind module
+//   maps seen by one wrapper;
+// - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files, HTTP streams), where
+//   a new one goes;
 // - `CallPopRuntime`: the long-running services; `CallPopSetup`: the set-up commands' logic;
 // - `callpop`: a thin executable.
 
