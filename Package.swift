@@ -47,8 +47,8 @@ let package = Package(
         // MARK: Pure: no I/O, no threads, no C libraries
 
         // The domain: call events, tracking, rules, templates, decisions, hostile-text policy.
-        .target(name: "CallPopCore"),
-        // MD5 and SHA-256 for the AMI challenge login and SIP digest authentication.
+        .target(name: "CallPopCore", dependencies: ["CallPopHashing"]),
+        // MD5 and SHA-256 for the AMI challenge login, SIP digest authentication and callbacks' Idempotency-Key.
         .target(name: "CallPopHashing"),
         // Asterisk Manager Interface: framing, messages, the session state machine, call mapping.
         .target(name: "CallPopAMI", dependencies: ["CallPopCore", "CallPopHashing"]),
@@ -82,7 +82,7 @@ let package = Package(
         // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
         .target(
             name: "CallPopSources",
-            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopCurl", "CallPopPlatform"]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopCurl", "CallPopHTTP", "CallPopPlatform"]),
 
         // MARK: Services and commands
 
@@ -91,6 +91,7 @@ let package = Package(
             name: "CallPopRuntime",
             dependencies: [
                 "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopSources", "CallPopDBus",
+                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.
@@ -131,12 +132,26 @@ let package = Package(
         .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",
-            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),
+            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopHTTP", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopRuntimeTests",
-            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopHTTP", "CallPopLookup", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
+
+        // MARK: HTTP (issue #11)
+
+        // The HTTP client: libcurl's multi interface on one dedicated thread, driven by the poll loop.
+        .target(name: "CallPopHTTP", dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform"]),
+        .testTarget(name: "CallPopHTTPTests", dependencies: ["CallPopHTTP", "CallPopCore", "CallPopPlatform", "CallPopTestSupport"]),
+        // Callback delivery: per-rule queues, retries with backoff, the spool on disk.
+        .target(name: "CallPopCallbacks", dependencies: ["CallPopCore", "CallPopHTTP", "CallPopPlatform"]),
+        .testTarget(
+            name: "CallPopCallbacksTests",
+            dependencies: ["CallPopCallbacks", "CallPopCore", "CallPopHTTP", "CallPopPlatform", "CallPopTestSupport"]),
     ]
 )
 

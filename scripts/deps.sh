@@ -17,6 +17,7 @@ packages=(
     # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
     # panoramisk client's virtual environment, instruction counts
     gcc libc6-dev python3 python3-venv valgrind
+    # tests: HTTP(S) servers for callbacks, event streams, directories (Tests/Tools/http_server.py)
 )
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking

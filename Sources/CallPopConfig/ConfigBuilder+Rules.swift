@@ -29,12 +29,7 @@ extension ConfigBuilder {
         for key in t.keys.sorted() where !ConfigSchema.popup.contains(key) {
             report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))")
         }
-        func text(_ key: String) -> String? {
-            guard let v = t[key] else { return nil }
-            if case .string(let s) = v { return s }
-            report(layer, "\(path).\(key)", "\(key) must be a string, not \(v.typeName)")
-            return nil
-        }
+        func text(_ key: String) -> String? { ruleText(t, key, path: path, layer: layer) }
         let name = text("name") ?? ""
         if name.isEmpty { report(layer, path, "every popup needs a name (shown on the notification button)") }
         let triggerText = text("trigger")
@@ -64,15 +59,8 @@ extension ConfigBuilder {
             if case .boolean(let b) = v { enabled = b } else { report(layer, "\(path).enabled", "enabled must be true or false") }
         }
         guard let target = buildTarget(t, path: path, layer: layer, name: name) else { return nil }
-        var explicitID: String? = nil
-        if let id = text("id") {
-            if id.isEmpty || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
-                report(layer, "\(path).id", "id may hold only letters, digits, '-' and '_'")
-            }
-            explicitID = id
-        }
         return PopupRule(
-            id: explicitID, name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
+            id: ruleID(t, path: path, layer: layer), name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
             calledNumbers: patterns(t, "called_numbers", path: path, layer: layer),
             remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer))
     }
@@ -136,17 +124,26 @@ extension ConfigBuilder {
         }
     }
 
-    mutating func parseTemplate(_ text: String, path: String, layer: ConfigLayer, offsetKnown: Bool = true) -> Template? {
+    mutating func parseTemplate(
+        _ text: String, path: String, layer: ConfigLayer, offsetKnown: Bool = true, allowCallbackVariables: Bool = false
+    ) -> Template? {
+        let template: Template
         do {
-            return try Template(parsing: text)
+            template = try Template(parsing: text)
         } catch {
             report(layer, path, error.message, offset: offsetKnown ? error.offset : nil)
             return nil
         }
+        if !allowCallbackVariables, let variable = template.variables.first(where: \.isCallbackOnly) {
+            report(layer, path, "{\(variable.rawValue)} is known only to callbacks ([[callback]]): a popup opens before the call has it")
+            return nil
+        }
+        return template
     }
 
-    /// The user's static text must already make an absolute URL with an allowed scheme.
-    mutating func checkStaticURL(_ template: Template, path: String, layer: ConfigLayer) {
+    /// The user's static text must already make an absolute URL with an allowed scheme
+    /// (`allowedSchemes`, or `[launch] url_schemes` when nil).
+    mutating func checkStaticURL(_ template: Template, path: String, layer: ConfigLayer, allowedSchemes: Set<String>? = nil) {
         guard template.leadingLiteral.contains(":") else {
             report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
             return
@@ -155,7 +152,7 @@ extension ConfigBuilder {
             event: CallEvent(callID: "1", state: .ringing, direction: .incoming, remoteNumber: "0", remoteName: "x",
                              calledNumber: "0", tags: ["x"], channel: "x"),
             user: UserIdentity(number: "0", name: "x"))
-        let configured = currentSchemes()
+        let configured = allowedSchemes ?? currentSchemes()
         let allowed: Set<String> = configured.isEmpty ? LaunchPolicy().allowedSchemes : configured
         do throws(URLCheck.Refusal) {
             try URLCheck.validate(template.expand(sample, encode: true), allowedSchemes: allowed)

@@ -103,26 +103,7 @@ extension ConfigBuilder {
 
     mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
         if let written = string(t, "pbx", "password_file") {
-            let path = expandHome(written)
-            let layer = layers[t["password_file"]!.layer]
-            guard let mode = FileText.mode(path) else {
-                report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
-                return nil
-            }
-            if mode & 0o077 != 0 {
-                report(layer, "pbx.password_file",
-                       "password_file '\(path)' is readable by group or others (mode \(String(mode & 0o777, radix: 8))): run chmod 600 '\(path)'")
-                return nil
-            }
-            do {
-                var secret = try FileText.read(path, limit: 4096)
-                // By scalars: "\r\n" is one Character, so a Character-wise trim leaves a CRLF ending.
-                while let last = secret.unicodeScalars.last, last == "\n" || last == "\r" { secret.unicodeScalars.removeLast() }
-                return secret
-            } catch {
-                report(layer, "pbx.password_file", "password_file '\(path)': \(error.message)")
-                return nil
-            }
+            return readSecretFile(written, layer: layers[t["password_file"]!.layer], key: "pbx.password_file")
         }
         let variable = string(t, "pbx", "password_env") ?? ConfigSchema.defaultPasswordEnvironment
         return environment[variable]

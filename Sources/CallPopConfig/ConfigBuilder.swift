@@ -22,12 +22,19 @@ struct ConfigBuilder {
         let pbx = buildPBX()
         let connection = buildConnection(pbx, user: user)
         let notifications = buildNotifications()
+        let callbacks = buildCallbacks()
+        let directory = buildColleagueDirectory()
+        let provisioning = buildProvisioning(user: user)
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
-        return Configuration(
+        var configuration = Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
             portal: portal,
             warnings: diagnostics.filter(\.isWarning))
+        configuration.callbacks = callbacks
+        configuration.colleagueDirectory = directory
+        configuration.provisioning = provisioning
+        return configuration
     }
 
     /// The problems as a compiler lists them: file by file, then by line and column. They are
@@ -49,8 +56,8 @@ struct ConfigBuilder {
                 report(layer, key, "unknown table or key '\(key)'; known tables: \(ConfigSchema.tables.sorted().joined(separator: ", "))")
                 continue
             }
-            if key == "popup" {
-                guard case .array = value else { report(layer, key, "'popup' must be written as [[popup]] tables"); continue }
+            if ConfigSchema.ruleLists.contains(key) {
+                guard case .array = value else { report(layer, key, "'\(key)' must be written as [[\(key)]] tables"); continue }
             } else if case .table = value {
             } else {
                 report(layer, key, "'\(key)' must be a table: write [\(key)]")

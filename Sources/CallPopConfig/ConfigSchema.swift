@@ -1,21 +1,32 @@
 /// The keys callpop knows, table by table: anything else is an error, so a typo
 /// never silently turns a setting off.
 enum ConfigSchema {
-    static let tables: Set<String> = ["user", "pbx", "colleagues", "launch", "notifications", "popup"]
+    static let tables: Set<String> = ["user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning"]
+    /// Tables written as `[[name]]`, lists of rules.
+    static let ruleLists: Set<String> = ["popup", "callback"]
 
     static let user: Set<String> = ["number", "name", "country_code", "national_prefix", "international_prefix"]
-    static let colleagues: Set<String> = ["numbers", "same_length_as_user"]
+    static let colleagues: Set<String> = Set(["numbers", "same_length_as_user"]).union(remote)
     static let launch: Set<String> = ["opener", "url_schemes", "max_per_minute", "portal"]
     static let notifications: Set<String> = ["enabled", "phases", "icon"]
     static let popup: Set<String> = [
         "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers",
     ]
 
+    static let callback: Set<String> = [
+        "id", "name", "events", "direction", "method", "url", "form", "json", "headers", "secret_headers", "token_file",
+        "timeout", "max_age", "ca_file", "called_numbers", "remote_numbers", "colleagues", "enabled",
+    ]
+    /// Keys of a table that fetches something over HTTP (`[colleagues]`, `[provisioning]`).
+    static let remote: Set<String> = ["url", "token_file", "secret_headers", "refresh", "ca_file"]
+    static let provisioning: Set<String> = remote
+
     /// `[pbx]` keys per source; `source` and the secret keys are valid for all.
     static let pbxCommon: Set<String> = ["source", "password_file", "password_env"]
     static let pbx: [PBXSettings.Source: Set<String>] = [
         .none: [],
         .events: ["path"],
+        .stream: ["url", "token_file", "secret_headers", "ca_file", "reconnect_max"],
         .ami: ["url", "username", "ca_file", "devices", "ping_interval", "reconnect_max", "trunks"],
         .sip: ["uri", "username", "transport", "outbound_proxy", "expires", "extensions", "ca_file", "local_port"],
     ]

@@ -18,6 +18,32 @@ public struct Configuration: Sendable {
     public var portal: PortalMode
     /// Warnings found while loading (a program not on PATH, ...).
     public var warnings: [ConfigDiagnostic]
+    /// `[[callback]]`: HTTP requests for new, updated and ended calls.
+    public var callbacks: [CallbackRule] = []
+    /// `[colleagues] url`: a directory of colleague numbers, refreshed over HTTP.
+    public var colleagueDirectory: RemoteResource?
+    /// `[provisioning] url`: rules an administrator provides, refreshed over HTTP.
+    public var provisioning: RemoteResource?
+}
+
+/// Something fetched over HTTP now and then (`[colleagues] url`, `[provisioning] url`).
+public struct RemoteResource: Sendable, Hashable {
+    /// The URL, variables expanded.
+    public var url: String
+    /// Headers to send (a bearer token, secret headers), secrets marked.
+    public var headers: [HeaderField]
+    /// CAs to trust for the server.
+    public var caFile: String?
+    /// How often it is fetched again.
+    public var refresh: Duration
+
+    /// Creates a resource.
+    public init(url: String, headers: [HeaderField] = [], caFile: String? = nil, refresh: Duration = .seconds(3600)) {
+        self.url = url
+        self.headers = headers
+        self.caFile = caFile
+        self.refresh = refresh
+    }
 }
 
 /// Where to open URLs through the XDG desktop portal instead of the opener.
@@ -60,6 +86,8 @@ public struct PBXSettings: Sendable, Hashable {
         case sip
         /// An NDJSON event stream from a file or FIFO.
         case events
+        /// NDJSON or server-sent events over HTTP(S) or a Unix socket, from a bridge.
+        case stream
     }
 
     /// Which source.
@@ -103,4 +131,6 @@ public enum PBXConnection: Sendable {
     case ami(AMISourceConfiguration)
     /// SIP dialog-event subscription with the user's own account.
     case sip(SIPSourceConfiguration)
+    /// An HTTP event stream from a bridge.
+    case stream(StreamSourceConfiguration)
 }

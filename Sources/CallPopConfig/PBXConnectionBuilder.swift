@@ -18,6 +18,8 @@ extension ConfigBuilder {
                 return .none
             }
             return .events(path: expandHome(path))
+        case .stream:
+            return buildStreamConnection(pbx)
         case .ami:
             guard let url = pbx.string("url") else {
                 report(layer, "pbx", "[pbx] source = \"ami\" needs url = \"ami://pbx.example.com:5038\" (or amis:// for TLS)")

@@ -50,19 +50,21 @@ extension CallPop {
                 StandardStreams.err("callpop: nothing was started")
                 throw Self.cannotRetry
             }
+            let output = DecisionOutput(format: json ? .json : .text, toStandardOutput: dryRun || json)
+            // Callbacks, the colleague directory and provisioned rules; their caches count from the start.
+            let remote = RemoteServices(base: configuration, environment: environment, dryRun: dryRun, output: output, logger: logger)
             let source: any CallEventSource
             do throws(SourceError) {
-                source = try SourceFactory.makeSource(configuration: configuration, eventsPath: events)
+                source = try SourceFactory.makeSource(configuration: configuration, eventsPath: events, http: remote.http)
             } catch {
                 StandardStreams.err("callpop: \(error.message)")
                 throw Self.cannotRetry
             }
-            let output = DecisionOutput(format: json ? .json : .text, toStandardOutput: dryRun || json)
             let agent = Agent(
-                configuration: configuration, options: .init(dryRun: dryRun, output: output), logger: logger,
+                configuration: remote.effective, options: .init(dryRun: dryRun, output: output), logger: logger,
                 environment: environment)
             let runner = AgentRunner(agent: agent, source: source, logger: logger) {
-                ConfigurationReport.loadResult(explicitFile: explicit, environment: environment)
+                ConfigurationReport.loadResult(explicitFile: explicit, environment: environment).map(remote.rebase)
             }
             let session: DesktopSession?
             do throws(DBusError) {
@@ -74,10 +76,15 @@ extension CallPop {
                 throw Self.cannotRetry
             }
             logger.info("callpop \(Version.string) following \(source.name)\(dryRun ? " (dry run: nothing is launched)" : "")")
+            await remote.start(agent: agent)
             do {
                 try await runner.run()
+                // At the end of an event file, let its callbacks go out (the spool keeps the rest).
+                if events != nil { await remote.drain(within: .seconds(10)) }
+                await remote.stop()
                 await session?.stop()
             } catch {
+                await remote.stop()
                 await session?.stop()
                 // A source stops only for what retrying cannot mend (refused login, unreadable input).
                 StandardStreams.err("callpop: \(error)")

@@ -6,7 +6,7 @@ import Testing
 @Suite("Configuration errors")
 struct ConfigErrorTests {
     static let knownVariables =
-        "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}"
+        "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
 
     /// A file with the user head and one popup made of `lines` (the popup header is line 4).
     func popup(_ lines: String...) -> String {
@@ -37,10 +37,10 @@ struct ConfigErrorTests {
 
     @Test func unknownTableAndTopLevelKey() {
         #expect(diagnostics(userHead + "[users]\nname = \"x\"\n") == [
-            "test.toml:4:1: unknown table or key 'users'; known tables: colleagues, launch, notifications, pbx, popup, user",
+            "test.toml:4:1: unknown table or key 'users'; known tables: callback, colleagues, launch, notifications, pbx, popup, provisioning, user",
         ])
         #expect(diagnostics("debug = true\n" + userHead) == [
-            "test.toml:1:9: unknown table or key 'debug'; known tables: colleagues, launch, notifications, pbx, popup, user",
+            "test.toml:1:9: unknown table or key 'debug'; known tables: callback, colleagues, launch, notifications, pbx, popup, provisioning, user",
         ])
     }
 
@@ -126,7 +126,7 @@ struct ConfigErrorTests {
         (userHead + "[colleagues]\nsame_length_as_user = \"no\"\n", "test.toml:5:23: same_length_as_user must be true or false, not a string"),
         (userHead + "[notifications]\nphases = [\"ringing\", \"busy\"]\n", "test.toml:5:10: unknown phase 'busy'; use ringing, answered, missed"),
         (userHead + "[notifications]\nenabled = 1.5\n", "test.toml:5:11: enabled must be true or false, not a floating-point number"),
-        (userHead + "[pbx]\nsource = \"asterisk\"\n", "test.toml:5:10: unknown source 'asterisk'; use none, ami, sip, events"),
+        (userHead + "[pbx]\nsource = \"asterisk\"\n", "test.toml:5:10: unknown source 'asterisk'; use none, ami, sip, events, stream"),
         ("[user]\nnumber = \"201\"\ncountry_code = \"UK\"\n", "test.toml:3:16: country_code must be digits, e.g. \"44\""),
         ("[user]\nnumber = \"201\"\ncountry_code = true\n", "test.toml:3:16: country_code must be a string such as \"44\""),
         ("[user]\nnumber = \"201\"\nname = 1979-05-27\n", "test.toml:3:8: name must be a string, not a date"),
@@ -221,7 +221,7 @@ struct ConfigErrorTests {
             "nmbers" = 1
             """#
         #expect(diagnostics(text) == [
-            "test.toml:15:12: unknown key 'nmbers' in [colleagues]; known keys: numbers, same_length_as_user",
+            "test.toml:15:12: unknown key 'nmbers' in [colleagues]; known keys: ca_file, numbers, refresh, same_length_as_user, secret_headers, token_file, url",
         ])
     }
 

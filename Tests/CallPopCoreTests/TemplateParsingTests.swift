@@ -12,10 +12,12 @@ struct TemplateParsingTests {
         #expect(!t.isConstant)
     }
 
-    @Test func theNineNamesAreTheDocumentedOnes() {
+    @Test func theTwelveNamesAreTheDocumentedOnes() {
         #expect(TemplateVariable.allCases.map(\.rawValue) == [
             "CALLERNUM", "CALLERNAME", "USERNUM", "USERNAME", "CALLTYPE", "TAGS", "CHANNEL", "CALLEDNUM", "CALLID",
+            "EVENT", "DURATION", "DISPOSITION",
         ])
+        #expect(TemplateVariable.allCases.filter(\.isCallbackOnly) == [.event, .duration, .disposition])
         #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber])
     }
 
@@ -55,7 +57,7 @@ struct TemplateParsingTests {
     }
 
     @Test func unknownVariableNamesItAndItsOffset() {
-        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}"
+        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
         #expect(templateFailure("https://crm.example.com/?n={CALLERNUMBER}")
             == "27: unknown variable {CALLERNUMBER}; known: \(known)")
         // Names are case-sensitive, as in the vendor product.

@@ -172,7 +172,10 @@ public struct AMICallMapper: Sendable {
     }
 
     private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
-        guard event.value("DialStatus", equalsIgnoringCase: "ANSWER") else { return [] }
+        guard event.value("DialStatus", equalsIgnoringCase: "ANSWER") else {
+            noteEndCause(Self.endCause(dialStatus: event["DialStatus"]), event)
+            return []
+        }
         // Without a calling channel it is an Originate's leg: the user answered their own phone.
         if event.value("DestChannel", satisfies: matcher.isUserChannel), let uniqueID = event["DestUniqueid"],
             event.withValue("Channel", { $0 != nil })
@@ -227,8 +230,39 @@ public struct AMICallMapper: Sendable {
         ended.insert(uniqueID)
         guard tracked.emitted != nil else { return [] }
         tracked.updateConnectedLine(from: event)
+        if tracked.endCause == nil { tracked.endCause = Self.endCause(hangupCause: event["Cause"]) }
         let elsewhere = event["Cause"] == Self.answeredElsewhereCause && tracked.emitted != .answered
         return tracked.event(.ended, answeredElsewhere: elsewhere).map { [$0] } ?? []
+    }
+
+    /// A dial from or to one of the user's channels ended unanswered: remember why, for `ended`.
+    private mutating func noteEndCause(_ cause: CallEndCause?, _ event: AMIMessage) {
+        guard let cause else { return }
+        for key in ["DestUniqueid", "Uniqueid"] {
+            if let uniqueID = event[key], channels[uniqueID] != nil, channels[uniqueID]?.endCause == nil {
+                channels[uniqueID]?.endCause = cause
+            }
+        }
+    }
+
+    /// `DialStatus` of an unanswered dial: `BUSY` is busy; `CONGESTION` and `CHANUNAVAIL` failed.
+    static func endCause(dialStatus: String?) -> CallEndCause? {
+        switch dialStatus?.uppercased() {
+        case "BUSY": .busy
+        case "CONGESTION", "CHANUNAVAIL": .failed
+        default: nil
+        }
+    }
+
+    /// Q.850 cause of a `Hangup`: 17 (user busy) is busy; causes that say the call could not be
+    /// routed or the network failed are failed; normal clearing, no answer, rejection and
+    /// "answered elsewhere" say nothing of the kind.
+    static func endCause(hangupCause: String?) -> CallEndCause? {
+        switch hangupCause {
+        case "17": .busy
+        case "1", "2", "3", "27", "28", "34", "38", "41", "42", "44", "47", "58": .failed
+        default: nil
+        }
     }
 
     // MARK: - Resynchronisation

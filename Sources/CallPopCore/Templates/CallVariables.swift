@@ -37,9 +37,16 @@ public struct CallVariables: Sendable, Hashable {
         }
     }
 
+    /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`).
+    public func adding(_ extra: [TemplateVariable: String]) -> CallVariables {
+        var copy = self
+        copy.values.merge(extra) { $1 }
+        return copy
+    }
+
     /// The variables as `CALLPOP_*` environment entries for app targets.
     public var environment: [(name: String, value: String)] {
-        TemplateVariable.allCases.map { ($0.environmentName, self[$0]) }
+        TemplateVariable.allCases.filter { !$0.isCallbackOnly }.map { ($0.environmentName, self[$0]) }
     }
 }
 

@@ -102,7 +102,10 @@ enum TemplateParser {
         let parts = body.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = String(parts[0])
         guard let variable = TemplateVariable(rawValue: name) else {
-            let known = TemplateVariable.allCases.map { "{\($0.rawValue)}" }.joined(separator: " ")
+            let names = { (callbackOnly: Bool) in
+                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
+            }
+            let known = names(false) + "; in callbacks also " + names(true)
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)
         }
         guard parts.count == 2 else { return .variable(variable, .none) }

@@ -18,6 +18,20 @@ public enum TemplateVariable: String, Sendable, Hashable, CaseIterable {
     case calledNumber = "CALLEDNUM"
     /// The call's id.
     case callID = "CALLID"
+    /// Callbacks only: the event, `new`, `updated` or `ended`.
+    case event = "EVENT"
+    /// Callbacks only, on `ended`: seconds from answer to hang-up, 0 when unanswered.
+    case duration = "DURATION"
+    /// Callbacks only, on `ended`: `answered`, `missed`, `answered-elsewhere`, `busy` or `failed`.
+    case disposition = "DISPOSITION"
+
+    /// Whether only callbacks know the value (popups fire before a call has these).
+    public var isCallbackOnly: Bool {
+        switch self {
+        case .event, .duration, .disposition: true
+        default: false
+        }
+    }
 
     /// Whether the variable holds a phone number (and so takes the number forms).
     public var isNumber: Bool {

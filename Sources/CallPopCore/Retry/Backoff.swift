@@ -1,4 +1,4 @@
-/// Capped exponential backoff with jitter, for reconnecting.
+/// Capped exponential backoff with jitter, for reconnecting to a PBX and for retrying a callback.
 ///
 /// The n-th consecutive failure waits a random time between half and all of
 /// `min(maximum, minimum * 2^n)`: doubling keeps a dead PBX from being
@@ -12,10 +12,12 @@ public struct Backoff: Sendable {
     public let maximum: Duration
     private var failures = 0
 
-    /// Creates a backoff between `minimum` and `maximum`.
-    public init(minimum: Duration, maximum: Duration) {
+    /// Creates a backoff between `minimum` and `maximum` that has already seen `failures`
+    /// failures (a callback read back from the spool goes on where it was).
+    public init(minimum: Duration, maximum: Duration, failures: Int = 0) {
         self.minimum = max(minimum, .milliseconds(1))
         self.maximum = max(maximum, self.minimum)
+        self.failures = max(0, failures)
     }
 
     /// The delay before the next attempt; each call counts one more failure.
