@@ -103,9 +103,9 @@ enum TemplateParser {
         let name = String(parts[0])
         guard let variable = TemplateVariable(rawValue: name) else {
             let names = { (callbackOnly: Bool) in
-                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
+                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly && !$0.isDialOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
             }
-            let known = names(false) + "; in callbacks also " + names(true)
+            let known = names(false) + "; in callbacks also " + names(true) + "; in [dial] also {DIALNUM}"
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)
         }
         guard parts.count == 2 else { return .variable(variable, .none) }
