@@ -7,4 +7,15 @@ public protocol AgentControlHandler: Sendable {
     func reload() async throws
     /// Runs the on-click rule `rule` for the most recent live call.
     func open(rule: String) async throws
+    /// Places a call to `number` (a number or a `tel:`/`callto:`/`sip:` URI, already
+    /// confirmed by the caller) and returns the result as JSON. Throw `DBusError` with code
+    /// `.refused` when it is refused before anything is placed (bad number, deny rule).
+    func dial(_ number: String) async throws -> String
+}
+
+extension AgentControlHandler {
+    /// Handlers that cannot place calls refuse.
+    public func dial(_ number: String) async throws -> String {
+        throw DBusError(.refused, "this agent does not place calls")
+    }
 }
