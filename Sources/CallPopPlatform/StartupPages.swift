@@ -13,10 +13,7 @@ public enum StartupPages {
     /// bytes were advised, or 0 when the kernel does not support it.
     @discardableResult
     public static func release() -> Int {
-        var link = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &link, link.count - 1)
-        guard length > 0 else { return 0 }
-        let executable = String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let executable = ExecutablePath.current else { return 0 }
         guard let maps = fopen("/proc/self/maps", "r") else { return 0 }
         defer { fclose(maps) }
         var advised = 0

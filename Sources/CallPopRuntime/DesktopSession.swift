@@ -106,7 +106,7 @@ private struct ControlHandler: AgentControlHandler {
     let runner: AgentRunner
     let dialer: Dialer?
 
-    func dial(_ number: String) async throws -> String {
+    func dial(_ number: String) async throws -> AgentDialReply {
         guard let dialer else { throw DBusError(.refused, "this agent's [dial] settings have errors (see callpop check)") }
         return try await dialer.placeForBus(number, logger: runner.logger)
     }

@@ -33,14 +33,14 @@ public struct AgentBusClient: Sendable {
         _ = try await call("Open", [.string(rule)])
     }
 
-    /// Asks the agent to place a call to `number`; the result JSON once known.
+    /// Asks the agent to place a call to `number`; the result once known.
     /// - Throws: `.refused` with the reason when the number is refused; `.notRunning`.
-    public func dial(_ number: String, timeout: Duration) async throws(DBusError) -> String {
+    public func dial(_ number: String, timeout: Duration) async throws(DBusError) -> AgentDialReply {
         let reply = try await call("Dial", [.string(number)], timeout: timeout)
-        guard let json = reply.arguments.first?.string else {
-            throw DBusError(.unexpectedReply, "the agent answered Dial without a result")
+        guard let result = AgentDialReply(reply.arguments) else {
+            throw DBusError(.unexpectedReply, "the agent answered Dial with \(reply.signature), not (bssss)")
         }
-        return json
+        return result
     }
 
     private func call(

@@ -77,7 +77,7 @@ public final class AgentBusService: Sendable {
         case ("Dial", "s"):
             let number = call.arguments.first?.string ?? ""
             return await reply(to: call, errorName: AgentInterface.ErrorName.dialFailed) {
-                [.string(try await handler.dial(number))]
+                try await handler.dial(number).arguments
             }
         case ("Status", _), ("Reload", _), ("Open", _), ("Dial", _):
             return call.errorReply(

@@ -5,7 +5,7 @@ internal import CallPopAMI
 internal import CallPopHTTP
 internal import CallPopLaunch
 internal import CallPopPlatform
-internal import CallPopDBus
+public import CallPopDBus
 internal import Logging
 
 /// What became of one dial, for the notification, the terminal and the `Dial` reply.
@@ -30,7 +30,19 @@ public struct DialResult: Sendable, Hashable {
         self.callID = callID
     }
 
-    /// The result as one JSON object (the agent's `Dial` reply, `callpop dial --json`).
+    /// The result as the agent's `Dial` returns it.
+    public var reply: AgentDialReply {
+        AgentDialReply(succeeded: succeeded, number: number, path: path?.rawValue ?? "", message: message, callID: callID ?? "")
+    }
+
+    /// The result the agent's `Dial` returned.
+    public init(_ reply: AgentDialReply) {
+        self.init(
+            path: DialSettings.Path(rawValue: reply.path), number: reply.number, succeeded: reply.succeeded, message: reply.message,
+            callID: reply.callID.isEmpty ? nil : reply.callID)
+    }
+
+    /// The result as one JSON object (`callpop dial --json`).
     public var json: String {
         var w = JSONObjectWriter()
         w.add("number", number)
@@ -67,13 +79,18 @@ public struct Dialer: Sendable {
     /// The path that would place calls now.
     public var path: DialSettings.Path? { settings.path(amiAvailable: ami != nil) }
 
+    /// Whether the configuration reaches the PBX over AMI (the agent's session, or a one-shot one).
+    public static func usesAMI(_ configuration: Configuration) -> Bool {
+        if case .ami = configuration.connection { true } else { false }
+    }
+
     /// Parses and plans `input` (a number or a URI): what the PBX would dial.
     public func plan(_ input: String) throws(DialError) -> PlannedDial {
         try settings.plan.plan(input)
     }
 
     /// What placing `dial` would do, for `--dry-run`: the path and the exact action.
-    public func describe(_ dial: PlannedDial) -> [String] {
+    public func describe(_ dial: PlannedDial, path: DialSettings.Path?) -> [String] {
         let settings = settings
         switch path {
         case .ami?:
@@ -206,7 +223,7 @@ struct DialRateLog {
 extension Dialer {
     /// The agent's `Dial`: plans `input`, places it, logs the result and returns it as JSON;
     /// a refused number throws `DBusError(.refused)` with the reason.
-    func placeForBus(_ input: String, logger: Logger) async throws(DBusError) -> String {
+    func placeForBus(_ input: String, logger: Logger) async throws(DBusError) -> AgentDialReply {
         let planned: PlannedDial
         do { planned = try plan(input) } catch {
             logger.warning("dial refused: \(error.message)")
@@ -214,6 +231,6 @@ extension Dialer {
         }
         let result = await place(planned)
         if result.succeeded { logger.info("dial \(planned.number): \(result.message)") } else { logger.warning("dial \(planned.number): \(result.message)") }
-        return result.json
+        return result.reply
     }
 }
