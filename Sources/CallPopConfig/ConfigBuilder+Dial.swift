@@ -7,7 +7,7 @@ internal import CallPopAMI
 extension ConfigBuilder {
     mutating func buildDial(user: UserIdentity, colleagues: ColleaguePolicy, connection: PBXConnection) -> DialSettings? {
         let t = table("dial")
-        checkKeys("dial", ConfigSchema.dial, t)
+        checkKeys("dial", ConfigSchema.dial, t.filter { $0.key != "body" })  // body: explained below
         func layer(_ key: String) -> ConfigLayer? { t[key].map { layers[$0.layer] } ?? layers.last }
         if let entry = t["body"] {
             report(layers[entry.layer], "dial.body",
@@ -82,7 +82,8 @@ extension ConfigBuilder {
         }
         guard let url = parseTemplate(text, path: "dial.url", layer: layer, allowDialVariables: true) else { return nil }
         checkStaticURL(url, path: "dial.url", layer: layer, allowedSchemes: ["http", "https"])
-        let method = (string(t, "dial", "method") ?? "POST").uppercased()
+        // Without a body a click-to-call API is usually a GET with the number in the query.
+        let method = (string(t, "dial", "method") ?? (t["form"] ?? t["json"] != nil ? "POST" : "GET")).uppercased()
         guard ["GET", "POST", "PUT", "PATCH"].contains(method) else {
             report(layer, "dial.method", "method must be GET, POST, PUT or PATCH, not '\(method)'")
             return nil

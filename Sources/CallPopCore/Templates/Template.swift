@@ -105,7 +105,7 @@ enum TemplateParser {
             let names = { (callbackOnly: Bool) in
                 TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly && !$0.isDialOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
             }
-            let known = names(false) + "; in callbacks also " + names(true) + "; in [dial] also {DIALNUM}"
+            let known = names(false) + "; in callbacks also " + names(true)
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)
         }
         guard parts.count == 2 else { return .variable(variable, .none) }
