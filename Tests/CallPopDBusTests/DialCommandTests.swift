@@ -333,4 +333,44 @@ struct DialCommandTests {
         #expect(codes == [0, 0, 1])
         #expect(try await scratch.runs(2).count == 2)
     }
+
+    // MARK: Handler
+
+    /// `callpop handler enable` in a temporary home: the real `xdg-mime` then names callpop
+    /// for tel: links; `disable` gives them back. (Tests/CallPopSetupTests/DialHandlerTests.swift
+    /// covers conflicts, --force and `xdg-open tel:…` reaching `callpop dial`.)
+    @Test func handlerEnableStatusDisable() async throws {
+        guard TestEnvironment.which("xdg-mime") != nil else { return }
+        let scratch = try Scratch { _ in "" }
+        defer { scratch.remove() }
+        var env = scratch.environment(bus: nil)
+        env["XDG_DATA_HOME"] = scratch.directory.appendingPathComponent("data").path
+        env["XDG_DATA_DIRS"] = scratch.directory.appendingPathComponent("system").path
+        let queryEnv = env
+        func query() async throws -> String {
+            try await offPool {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["xdg-mime", "query", "default", "x-scheme-handler/tel"]
+                process.environment = queryEnv
+                let out = Pipe()
+                process.standardOutput = out
+                try process.run()
+                let data = out.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+        }
+        let (code, out, err) = try await AgentDesktopTests.run(["handler", "enable"], environment: env)
+        #expect(code == 0, "\(err)")
+        #expect(out.contains("wrote \(env["XDG_DATA_HOME"]!)/applications/callpop-dial.desktop"), "\(out)")
+        #expect(try await query() == "callpop-dial.desktop")
+        let entry = try String(contentsOfFile: env["XDG_DATA_HOME"]! + "/applications/callpop-dial.desktop", encoding: .utf8)
+        #expect(entry.contains("Exec=\(AgentDesktopTests.binary.path) dial %u"), "\(entry)")
+        let (_, status, _) = try await AgentDesktopTests.run(["handler", "status"], environment: env)
+        #expect(status.hasPrefix("tel:    callpop"), "\(status)")
+        let (disableCode, _, disableErr) = try await AgentDesktopTests.run(["handler", "disable"], environment: env)
+        #expect(disableCode == 0, "\(disableErr)")
+        #expect(try await query() != "callpop-dial.desktop")
+    }
 }
