@@ -52,6 +52,9 @@ public final class AMIDialChannel: Sendable {
     private struct State {
         var queue: [Entry] = []
         var wake: WakePipe?
+        /// The session is logged in. Only then is the loop woken: a wake-up also abandons a
+        /// connection attempt in progress, which a dial must not restart.
+        var ready = false
     }
 
     /// The most requests waiting at once; more are refused (the rate limit stops a user long before).
@@ -69,7 +72,7 @@ public final class AMIDialChannel: Sendable {
         let (accepted, wake) = state.withLock { state -> (Bool, WakePipe?) in
             guard state.queue.count < Self.capacity else { return (false, nil) }
             state.queue.append(entry)
-            return (true, state.wake)
+            return (true, state.ready ? state.wake : nil)
         }
         guard accepted else { return request.unsent(.notConnected) }
         wake?.wake()
@@ -82,16 +85,20 @@ public final class AMIDialChannel: Sendable {
 
     /// The loop runs: wake it for new requests.
     func attach(_ wake: WakePipe) {
-        let waiting = state.withLock { state -> Bool in
-            state.wake = wake
-            return !state.queue.isEmpty
-        }
-        if waiting { wake.wake() }
+        state.withLock { $0.wake = wake }
+    }
+
+    /// Whether the session is logged in (new requests then wake the loop at once).
+    func setReady(_ ready: Bool) {
+        state.withLock { $0.ready = ready }
     }
 
     /// The loop ended: later requests wait for the next one (or their bound).
     func detach() {
-        state.withLock { $0.wake = nil }
+        state.withLock {
+            $0.wake = nil
+            $0.ready = false
+        }
     }
 
     /// The requests that arrived since the last call.
@@ -121,6 +128,7 @@ struct AMIDialBook {
     /// Takes new requests, sends those it can on `session`, refuses expired ones, and
     /// answers the Originates the session has settled. Returns what to write.
     mutating func turn(_ session: inout AMISession, at now: ContinuousClock.Instant) -> [AMISession.Action] {
+        channel.setReady(session.isLoggedIn)
         waiting += channel.take()
         var actions: [AMISession.Action] = []
         var kept: [AMIDialChannel.Entry] = []
