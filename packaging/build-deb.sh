@@ -49,6 +49,8 @@ strip --remove-section=.comment --remove-section=.note "$stage/usr/bin/callpop"
 install -D -m 0644 packaging/callpop.service "$stage/usr/lib/systemd/user/callpop.service"
 # Not /etc/xdg/autostart: that would start callpop for every user of the machine.
 install -D -m 0644 packaging/callpop.desktop "$stage/usr/share/callpop/callpop.desktop"
+# The tel:, callto: and sip: handler (`callpop handler enable` makes it the default).
+install -D -m 0644 packaging/callpop-dial.desktop "$stage/usr/share/applications/callpop-dial.desktop"
 
 # Man pages: callpop.1 from the declared commands and options, plus hand-written
 # ENVIRONMENT, FILES, EXAMPLES and SEE ALSO; callpop.toml.5 by hand.

@@ -105,6 +105,7 @@ fi
 # --- The unit and the autostart entry -------------------------------------------
 if need desktop-file-validate "desktop-file-validate"; then
     check "desktop-file-validate callpop.desktop" desktop-file-validate "$work/root/usr/share/callpop/callpop.desktop"
+    check "desktop-file-validate callpop-dial.desktop" desktop-file-validate "$work/root/usr/share/applications/callpop-dial.desktop"
 fi
 
 # --- Installed with apt-get -------------------------------------------------------

@@ -58,24 +58,7 @@ extension ConfigBuilder {
             return nil
         }
         let body = callbackBody(t, method: method, path: path, layer: layer)
-        var headers: [HeaderTemplate] = []
-        if let value = t["headers"] {
-            if case .table(let entries) = value {
-                for (header, text) in entries.sorted(by: { $0.key < $1.key }) {
-                    guard HeaderField.isValidName(header) else { report(layer, "\(path).headers", "'\(header)' is not a header name"); continue }
-                    guard case .string(let text) = text else { report(layer, "\(path).headers", "header \(header) must be a string"); continue }
-                    if ["authorization", "cookie", "proxy-authorization"].contains(header.lowercased()) {
-                        report(layer, "\(path).headers", "header \(header) carries a secret: use token_file or secret_headers so it never sits in this file")
-                        continue
-                    }
-                    if let template = parseTemplate(text, path: "\(path).headers", layer: layer, offsetKnown: false, allowCallbackVariables: true) {
-                        headers.append(HeaderTemplate(name: header, value: template))
-                    }
-                }
-            } else {
-                report(layer, "\(path).headers", "headers must be a table: headers = { \"X-Source\" = \"callpop\" }")
-            }
-        }
+        let headers = headerTemplates(t, path: path, layer: layer)
         let secrets = secretHeaders(t, path: path, layer: layer, allowed: !provisioned)
         var rule = CallbackRule(
             id: ruleID(t, path: path, layer: layer), name: name, events: events, direction: direction ?? .any, method: method,
@@ -96,7 +79,34 @@ extension ConfigBuilder {
         return rule
     }
 
-    private mutating func callbackBody(_ t: [String: ConfigValue], method: String, path: String, layer: ConfigLayer) -> CallbackBody? {
+    /// `headers = { "X-Source" = "callpop" }`: header templates; secrets are refused here.
+    mutating func headerTemplates(_ t: [String: ConfigValue], path: String, layer: ConfigLayer, dial: Bool = false) -> [HeaderTemplate] {
+        var headers: [HeaderTemplate] = []
+        guard let value = t["headers"] else { return [] }
+        guard case .table(let entries) = value else {
+            report(layer, "\(path).headers", "headers must be a table: headers = { \"X-Source\" = \"callpop\" }")
+            return []
+        }
+        for (header, text) in entries.sorted(by: { $0.key < $1.key }) {
+            guard HeaderField.isValidName(header) else { report(layer, "\(path).headers", "'\(header)' is not a header name"); continue }
+            guard case .string(let text) = text else { report(layer, "\(path).headers", "header \(header) must be a string"); continue }
+            if ["authorization", "cookie", "proxy-authorization"].contains(header.lowercased()) {
+                report(layer, "\(path).headers", "header \(header) carries a secret: use token_file or secret_headers so it never sits in this file")
+                continue
+            }
+            if let template = parseTemplate(
+                text, path: "\(path).headers", layer: layer, offsetKnown: false, allowCallbackVariables: !dial, allowDialVariables: dial)
+            {
+                headers.append(HeaderTemplate(name: header, value: template))
+            }
+        }
+        return headers
+    }
+
+    /// `form` or `json`: the body of a `[[callback]]` (or, with `dial`, of the `[dial]` request).
+    mutating func callbackBody(
+        _ t: [String: ConfigValue], method: String, path: String, layer: ConfigLayer, dial: Bool = false
+    ) -> CallbackBody? {
         let form = ruleText(t, "form", path: path, layer: layer)
         let json = ruleText(t, "json", path: path, layer: layer)
         if form != nil, json != nil { report(layer, "\(path).json", "a callback has one body: keep form or json, not both") }
@@ -105,10 +115,14 @@ extension ConfigBuilder {
             return nil
         }
         if method == "GET" { report(layer, "\(path).method", "a GET request sends no body: set method = \"POST\" or drop the body") }
-        if let form, let template = parseTemplate(form, path: "\(path).form", layer: layer, allowCallbackVariables: true) {
+        if let form, let template = parseTemplate(
+            form, path: "\(path).form", layer: layer, allowCallbackVariables: !dial, allowDialVariables: dial)
+        {
             return .form(template)
         }
-        guard let json, let template = parseTemplate(json, path: "\(path).json", layer: layer, allowCallbackVariables: true) else { return nil }
+        guard let json, let template = parseTemplate(
+            json, path: "\(path).json", layer: layer, allowCallbackVariables: !dial, allowDialVariables: dial)
+        else { return nil }
         do {
             return .json(try JSONBodyTemplate(template))
         } catch {

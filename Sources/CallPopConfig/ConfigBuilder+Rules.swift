@@ -125,7 +125,8 @@ extension ConfigBuilder {
     }
 
     mutating func parseTemplate(
-        _ text: String, path: String, layer: ConfigLayer, offsetKnown: Bool = true, allowCallbackVariables: Bool = false
+        _ text: String, path: String, layer: ConfigLayer, offsetKnown: Bool = true, allowCallbackVariables: Bool = false,
+        allowDialVariables: Bool = false
     ) -> Template? {
         let template: Template
         do {
@@ -136,6 +137,10 @@ extension ConfigBuilder {
         }
         if !allowCallbackVariables, let variable = template.variables.first(where: \.isCallbackOnly) {
             report(layer, path, "{\(variable.rawValue)} is known only to callbacks ([[callback]]): a popup opens before the call has it")
+            return nil
+        }
+        if !allowDialVariables, template.variables.contains(.dialNumber) {
+            report(layer, path, "{DIALNUM} is known only to [dial] templates (the number callpop dials); here use {CALLERNUM}")
             return nil
         }
         return template

@@ -25,6 +25,7 @@ struct ConfigBuilder {
         let callbacks = buildCallbacks()
         let directory = buildColleagueDirectory()
         let provisioning = buildProvisioning(user: user)
+        let dial = buildDial(user: user, colleagues: ruleSet.colleagues, connection: connection)
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
         var configuration = Configuration(
@@ -34,6 +35,7 @@ struct ConfigBuilder {
         configuration.callbacks = callbacks
         configuration.colleagueDirectory = directory
         configuration.provisioning = provisioning
+        configuration.dial = dial
         return configuration
     }
 

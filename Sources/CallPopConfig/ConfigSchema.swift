@@ -1,7 +1,7 @@
 /// The keys callpop knows, table by table: anything else is an error, so a typo
 /// never silently turns a setting off.
 enum ConfigSchema {
-    static let tables: Set<String> = ["user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning"]
+    static let tables: Set<String> = ["user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning", "dial"]
     /// Tables written as `[[name]]`, lists of rules.
     static let ruleLists: Set<String> = ["popup", "callback"]
 
@@ -20,6 +20,10 @@ enum ConfigSchema {
     /// Keys of a table that fetches something over HTTP (`[colleagues]`, `[provisioning]`).
     static let remote: Set<String> = ["url", "token_file", "secret_headers", "refresh", "ca_file"]
     static let provisioning: Set<String> = remote
+    static let dial: Set<String> = [
+        "context", "channel", "timeout", "prefix", "extension_digits", "rewrite", "deny", "confirm", "rate_limit",
+        "url", "method", "form", "json", "headers", "token_file", "secret_headers", "ca_file", "app",
+    ]
 
     /// `[pbx]` keys per source; `source` and the secret keys are valid for all.
     static let pbxCommon: Set<String> = ["source", "password_file", "password_env"]

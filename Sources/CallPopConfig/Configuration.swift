@@ -24,6 +24,8 @@ public struct Configuration: Sendable {
     public var colleagueDirectory: RemoteResource?
     /// `[provisioning] url`: rules an administrator provides, refreshed over HTTP.
     public var provisioning: RemoteResource?
+    /// `[dial]`: click-to-dial (the plan with its defaults when the table is absent).
+    public var dial: DialSettings?
 }
 
 /// Something fetched over HTTP now and then (`[colleagues] url`, `[provisioning] url`).

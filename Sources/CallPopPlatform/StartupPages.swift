@@ -33,7 +33,7 @@ public enum StartupPages {
 
     /// The private, read-only mappings of our executable that hold no private dirty page.
     private static func cleanReadOnlyMappings() -> [(address: UnsafeMutableRawPointer, length: Int)] {
-        guard let executable = executablePath(), let smaps = fopen("/proc/self/smaps", "r") else { return [] }
+        guard let executable = ExecutablePath.current, let smaps = fopen("/proc/self/smaps", "r") else { return [] }
         defer { fclose(smaps) }
         var found: [(address: UnsafeMutableRawPointer, length: Int)] = []
         var candidate: (start: UInt, end: UInt)?
@@ -57,12 +57,5 @@ public enum StartupPages {
             }
         }
         return found
-    }
-
-    private static func executablePath() -> String? {
-        var link = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &link, link.count - 1)
-        guard length > 0 else { return nil }
-        return String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

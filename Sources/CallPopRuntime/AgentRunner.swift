@@ -80,6 +80,7 @@ public struct AgentRunner: Sendable {
             if previous.pbx != configuration.pbx { later.append("[pbx]") }
             if previous.notifications != configuration.notifications { later.append("[notifications]") }
             if previous.portal != configuration.portal { later.append("[launch] portal") }
+            if previous.dial != configuration.dial { later.append("[dial]") }
             if !later.isEmpty {
                 logger.warning("changes to \(later.joined(separator: ", ")) take effect after a restart (systemctl --user restart callpop)")
             }

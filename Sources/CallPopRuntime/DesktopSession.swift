@@ -25,7 +25,8 @@ public final class DesktopSession: Sendable {
     /// when there is no session bus; throws when another agent already runs and
     /// `ownName` is set.
     public static func start(
-        agent: Agent, runner: AgentRunner, configuration: Configuration, ownName: Bool, logger: Logger
+        agent: Agent, runner: AgentRunner, configuration: Configuration, ownName: Bool, logger: Logger,
+        dialer: Dialer? = nil
     ) async throws(DBusError) -> DesktopSession? {
         let connection: DBusConnection
         do {
@@ -38,7 +39,7 @@ public final class DesktopSession: Sendable {
         if ownName {
             do {
                 service = try await AgentBusService.start(
-                    connection: connection, handler: ControlHandler(agent: agent, runner: runner))
+                    connection: connection, handler: ControlHandler(agent: agent, runner: runner, dialer: dialer))
             } catch {
                 connection.close()
                 throw error
@@ -103,6 +104,12 @@ private struct BusObserver: AgentObserver {
 private struct ControlHandler: AgentControlHandler {
     let agent: Agent
     let runner: AgentRunner
+    let dialer: Dialer?
+
+    func dial(_ number: String) async throws -> AgentDialReply {
+        guard let dialer else { throw DBusError(.refused, "this agent's [dial] settings have errors (see callpop check)") }
+        return try await dialer.placeForBus(number, logger: runner.logger)
+    }
 
     func status() async throws -> String {
         await agent.statusJSON()

@@ -66,11 +66,12 @@ extension CallPop {
             let runner = AgentRunner(agent: agent, source: source, logger: logger) {
                 ConfigurationReport.loadResult(explicitFile: explicit, environment: environment).map(remote.rebase)
             }
+            let dialer = Dialer(configuration: configuration, ami: (source as? AMIClient)?.dials, environment: environment)
             let session: DesktopSession?
             do throws(DBusError) {
                 session = try await DesktopSession.start(
                     agent: agent, runner: runner, configuration: configuration, ownName: control ?? (events == nil),
-                    logger: logger)
+                    logger: logger, dialer: dialer)
             } catch {
                 StandardStreams.err("callpop: \(error.message)")
                 throw Self.cannotRetry

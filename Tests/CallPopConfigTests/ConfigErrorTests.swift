@@ -37,10 +37,10 @@ struct ConfigErrorTests {
 
     @Test func unknownTableAndTopLevelKey() {
         #expect(diagnostics(userHead + "[users]\nname = \"x\"\n") == [
-            "test.toml:4:1: unknown table or key 'users'; known tables: callback, colleagues, launch, notifications, pbx, popup, provisioning, user",
+            "test.toml:4:1: unknown table or key 'users'; known tables: callback, colleagues, dial, launch, notifications, pbx, popup, provisioning, user",
         ])
         #expect(diagnostics("debug = true\n" + userHead) == [
-            "test.toml:1:9: unknown table or key 'debug'; known tables: callback, colleagues, launch, notifications, pbx, popup, provisioning, user",
+            "test.toml:1:9: unknown table or key 'debug'; known tables: callback, colleagues, dial, launch, notifications, pbx, popup, provisioning, user",
         ])
     }
 

@@ -12,13 +12,14 @@ struct TemplateParsingTests {
         #expect(!t.isConstant)
     }
 
-    @Test func theTwelveNamesAreTheDocumentedOnes() {
+    @Test func theThirteenNamesAreTheDocumentedOnes() {
         #expect(TemplateVariable.allCases.map(\.rawValue) == [
             "CALLERNUM", "CALLERNAME", "USERNUM", "USERNAME", "CALLTYPE", "TAGS", "CHANNEL", "CALLEDNUM", "CALLID",
-            "EVENT", "DURATION", "DISPOSITION",
+            "EVENT", "DURATION", "DISPOSITION", "DIALNUM",
         ])
         #expect(TemplateVariable.allCases.filter(\.isCallbackOnly) == [.event, .duration, .disposition])
-        #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber])
+        #expect(TemplateVariable.allCases.filter(\.isDialOnly) == [.dialNumber])
+        #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber, .dialNumber])
     }
 
     @Test func literalsAroundPlaceholdersAreKept() throws {

@@ -102,6 +102,10 @@ public struct AMISession: Sendable {
     private var garbageCount = 0
     /// The `Filter` action awaiting its answer on this connection.
     private var pendingFilter: String?
+    /// Click-to-dial Originates sent on this session, followed to their outcome.
+    private var originates = AMIOriginateTracker()
+    private var originateOutcomes: [AMIOriginateOutcome] = []
+    private var nextDialNumber = 0
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
@@ -121,6 +125,10 @@ public struct AMISession: Sendable {
     /// When `deadlinePassed` must be called next, or `nil` for no deadline.
     /// The I/O layer waits for input at most until then.
     public var nextDeadline: ContinuousClock.Instant? {
+        [protocolDeadline, originates.nextDeadline].compactMap { $0 }.min()
+    }
+
+    private var protocolDeadline: ContinuousClock.Instant? {
         switch phase {
         case .disconnected: return nil
         case .resyncing, .running:
@@ -148,6 +156,7 @@ public struct AMISession: Sendable {
 
     /// The connection is gone (closed by either side): forget its protocol state, keep the calls.
     public mutating func disconnected() {
+        originateOutcomes += originates.connectionLost()
         phase = .disconnected
         phaseDeadline = nil
         pendingPing = nil
@@ -163,7 +172,9 @@ public struct AMISession: Sendable {
         for output in framer.feed(bytes) {
             switch output {
             case .banner: actions += bannerReceived(at: now)
-            case .message(let message): actions += handle(message, at: now)
+            case .message(let message):
+                actions += handle(message, at: now)
+                if originates.pendingCount > 0 { originateOutcomes += originates.handle(message, at: now) }
             case .garbage(let garbage): actions += garbageReceived(garbage)
             }
             if actions.contains(where: { if case .close = $0 { true } else { false } }) { break }
@@ -173,7 +184,8 @@ public struct AMISession: Sendable {
 
     /// `nextDeadline` has passed: ping, or give up on a silent PBX.
     public mutating func deadlinePassed(at now: ContinuousClock.Instant) -> [Action] {
-        guard let deadline = nextDeadline, now >= deadline else { return [] }
+        if let due = originates.nextDeadline, now >= due { originateOutcomes += originates.deadlinePassed(at: now) }
+        guard let deadline = protocolDeadline, now >= deadline else { return [] }
         switch phase {
         case .disconnected:
             return []
@@ -200,6 +212,35 @@ public struct AMISession: Sendable {
         phase = .loggingOff(id)
         phaseDeadline = now + .seconds(2)
         return [.send(AMIAction.encode(["Action": "Logoff", "ActionID": id]))]
+    }
+
+    // MARK: - Click-to-dial
+
+    /// Sends a click-to-dial `Originate` of `device` into `context`,`exten` on this
+    /// connection, with the next `callpop-dial-N` ActionID; its outcome comes out of
+    /// `takeOriginateOutcomes()`. Refused (an outcome at once) unless logged in.
+    public mutating func originate(
+        device: String, context: String, exten: String, callerID: String?, timeout: Duration, channelID: String?,
+        at now: ContinuousClock.Instant
+    ) throws(AMIError) -> (actionID: String, actions: [Action]) {
+        nextDialNumber += 1
+        let originate = try AMIOriginate(
+            actionID: AMIOriginate.actionID(nextDialNumber), channel: device, context: context, exten: exten,
+            callerID: callerID, timeout: timeout, channelID: channelID)
+        let loggingOff = if case .loggingOff = phase { true } else { false }
+        guard isLoggedIn, !loggingOff else {
+            originateOutcomes.append(AMIOriginateOutcome(
+                actionID: originate.actionID, result: .notConnected, exten: exten, device: device))
+            return (originate.actionID, [])
+        }
+        originateOutcomes += originates.sent(originate, at: now)
+        return (originate.actionID, [.send(originate.bytes)])
+    }
+
+    /// The outcomes of Originates settled since the last call.
+    public mutating func takeOriginateOutcomes() -> [AMIOriginateOutcome] {
+        defer { originateOutcomes = [] }
+        return originateOutcomes
     }
 
     // MARK: - Input

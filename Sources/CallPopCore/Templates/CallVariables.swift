@@ -46,7 +46,7 @@ public struct CallVariables: Sendable, Hashable {
 
     /// The variables as `CALLPOP_*` environment entries for app targets.
     public var environment: [(name: String, value: String)] {
-        TemplateVariable.allCases.filter { !$0.isCallbackOnly }.map { ($0.environmentName, self[$0]) }
+        TemplateVariable.allCases.filter { !$0.isCallbackOnly && !$0.isDialOnly }.map { ($0.environmentName, self[$0]) }
     }
 }
 

@@ -103,7 +103,7 @@ enum TemplateParser {
         let name = String(parts[0])
         guard let variable = TemplateVariable(rawValue: name) else {
             let names = { (callbackOnly: Bool) in
-                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
+                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly && !$0.isDialOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
             }
             let known = names(false) + "; in callbacks also " + names(true)
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)

@@ -24,6 +24,8 @@ public enum TemplateVariable: String, Sendable, Hashable, CaseIterable {
     case duration = "DURATION"
     /// Callbacks only, on `ended`: `answered`, `missed`, `answered-elsewhere`, `busy` or `failed`.
     case disposition = "DISPOSITION"
+    /// Click-to-dial (`[dial]` templates) only: the number as the PBX dials it.
+    case dialNumber = "DIALNUM"
 
     /// Whether only callbacks know the value (popups fire before a call has these).
     public var isCallbackOnly: Bool {
@@ -33,10 +35,13 @@ public enum TemplateVariable: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// Whether only `[dial]` templates know the value.
+    public var isDialOnly: Bool { self == .dialNumber }
+
     /// Whether the variable holds a phone number (and so takes the number forms).
     public var isNumber: Bool {
         switch self {
-        case .callerNumber, .userNumber, .calledNumber: true
+        case .callerNumber, .userNumber, .calledNumber, .dialNumber: true
         default: false
         }
     }

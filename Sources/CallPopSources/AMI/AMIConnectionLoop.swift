@@ -20,6 +20,8 @@ struct AMIConnectionLoop {
     let configuration: AMISourceConfiguration
     let endpoint: AMIEndpoint
     let link: IOLink<SourceOutput>
+    /// Click-to-dial requests from the agent, sent on this loop's session.
+    let dials: AMIDialChannel
 
     private enum ConnectionEnd {
         case session(AMISession.End)
@@ -37,6 +39,12 @@ struct AMIConnectionLoop {
         var backoff = Backoff(minimum: configuration.reconnectMinimum, maximum: configuration.reconnectMaximum)
         var random = SystemRandomNumberGenerator()
         var pending: [SourceOutput] = []
+        var book = AMIDialBook(channel: dials)
+        dials.attach(link.wake)
+        defer {
+            dials.detach()
+            book.close(&session)
+        }
         while !link.stopRequested {
             pending.append(.report(SourceReport(.info, "connecting to AMI at \(endpoint)", connection: .connecting)))
             let end: ConnectionEnd
@@ -45,8 +53,9 @@ struct AMIConnectionLoop {
                     host: endpoint.host, port: endpoint.port, tls: endpoint.tls, caFile: configuration.caFile,
                     connectTimeoutMilliseconds: Int(configuration.responseTimeout / .milliseconds(1)),
                     abandonWhenReadable: link.wake.readEnd)
-                end = serve(stream, session: &session, backoff: &backoff, pending: &pending)
+                end = serve(stream, session: &session, book: &book, backoff: &backoff, pending: &pending)
                 session.disconnected()
+                book.settle(&session)
             } catch {
                 // The wake pipe also signals room in the bridge: only a stop ends the loop.
                 if error.code == CurlError.abortedCode {
@@ -63,31 +72,35 @@ struct AMIConnectionLoop {
                 _ = link.deliver(&pending)
                 return SourceError(.loginRejected, message)
             case .session(.stalled(let reason)):
-                retry(after: "AMI connection to \(endpoint) stalled: \(reason)", &backoff, &random, &pending)
+                retry(after: "AMI connection to \(endpoint) stalled: \(reason)", &backoff, &random, &pending, &session, &book)
             case .session(.closedByPeer):
-                retry(after: "the PBX at \(endpoint) ended the AMI session", &backoff, &random, &pending)
+                retry(after: "the PBX at \(endpoint) ended the AMI session", &backoff, &random, &pending, &session, &book)
             case .lost(let reason):
-                retry(after: reason, &backoff, &random, &pending)
+                retry(after: reason, &backoff, &random, &pending, &session, &book)
             }
         }
         return nil
     }
 
     private func retry(
-        after reason: String, _ backoff: inout Backoff, _ random: inout SystemRandomNumberGenerator, _ pending: inout [SourceOutput]
+        after reason: String, _ backoff: inout Backoff, _ random: inout SystemRandomNumberGenerator, _ pending: inout [SourceOutput],
+        _ session: inout AMISession, _ book: inout AMIDialBook
     ) {
         let delay = backoff.nextDelay(using: &random)
         pending.append(.report(SourceReport(.warning, "\(reason); reconnecting in \(delay)", connection: .disconnected)))
         let until = ContinuousClock.now + delay
         while !link.stopRequested, ContinuousClock.now < until {
             _ = link.deliver(&pending)
-            _ = Poller.wait([], wake: link.wake, until: until)
+            // Dials that wait for the connection are refused when their time is up.
+            _ = book.turn(&session, at: .now)
+            _ = Poller.wait([], wake: link.wake, until: [until, book.nextExpiry].compactMap { $0 }.min())
         }
     }
 
     /// One connection, from the banner to its end.
     private func serve(
-        _ stream: CurlStream, session: inout AMISession, backoff: inout Backoff, pending: inout [SourceOutput]
+        _ stream: CurlStream, session: inout AMISession, book: inout AMIDialBook, backoff: inout Backoff,
+        pending: inout [SourceOutput]
     ) -> ConnectionEnd {
         var actions = session.connected(at: .now)
         var outbox: [UInt8] = []
@@ -97,6 +110,7 @@ struct AMIConnectionLoop {
         // TLS may hold decrypted bytes the socket no longer signals: read before polling again.
         var inputMayWait = false
         while true {
+            if stopDeadline == nil { actions += book.turn(&session, at: .now) }
             for action in actions {
                 switch action {
                 case .send(let bytes): outbox += bytes
@@ -133,7 +147,7 @@ struct AMIConnectionLoop {
                 paused = !link.deliver(&pending)
             }
             let deadline: ContinuousClock.Instant? =
-                paused ? nil : inputMayWait ? .now : [session.nextDeadline, stopDeadline].compactMap { $0 }.min()
+                paused ? nil : inputMayWait ? .now : [session.nextDeadline, stopDeadline, book.nextExpiry].compactMap { $0 }.min()
             var interest: Readiness = paused ? [] : .readable
             if !outbox.isEmpty { interest.insert(.writable) }
             let result = Poller.wait([(stream.socket, interest)], wake: link.wake, until: deadline)
