@@ -66,7 +66,8 @@ extension CallPop {
             let runner = AgentRunner(agent: agent, source: source, logger: logger) {
                 ConfigurationReport.loadResult(explicitFile: explicit, environment: environment).map(remote.rebase)
             }
-            let dialer = Dialer(configuration: configuration, ami: (source as? AMIClient)?.dials, environment: environment)
+            var dialer = Dialer(configuration: configuration, ami: (source as? AMIClient)?.dials, environment: environment)
+            dialer?.dryRun = dryRun
             let session: DesktopSession?
             do throws(DBusError) {
                 session = try await DesktopSession.start(

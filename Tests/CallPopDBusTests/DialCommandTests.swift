@@ -190,6 +190,40 @@ struct DialCommandTests {
         }
     }
 
+    /// An agent run with `--dry-run` launches nothing, and places no call either.
+    @Test func aDryRunAgentPlacesNoCall() async throws {
+        guard TestEnvironment.canRunBusTests else { return }
+        try await withTestBus { bus in
+            _ = try await FakeNotificationServer.start(on: bus)
+            let server = try Self.replayServer("click-to-dial")
+            defer { server.stop() }
+            let scratch = try Scratch(Self.amiConfig(port: server.port))
+            defer { scratch.remove() }
+            let env = scratch.environment(bus: bus)
+            let agent = Process()
+            agent.executableURL = AgentDesktopTests.binary
+            agent.arguments = ["run", "--config", scratch.config.path, "--dry-run"]
+            agent.environment = env
+            agent.standardOutput = FileHandle.nullDevice
+            agent.standardError = FileHandle.nullDevice
+            try agent.run()
+            defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+            let deadline = ContinuousClock.now + .seconds(10)
+            var status = ""
+            while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
+                status = try await AgentDesktopTests.run(["status"], environment: env).1
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let (code, _, err) = try await AgentDesktopTests.run(
+                ["dial", "--config", scratch.config.path, "02079460000"], environment: env)
+            #expect(code == 1)
+            #expect(err.contains("dry run: nothing is placed; would dial 02079460000 via ami"), "\(err)")
+            #expect(server.receivedOriginates.isEmpty, "a dry-run agent sent an Originate")
+            kill(agent.processIdentifier, SIGTERM)
+            try await offPool { agent.waitUntilExit() }
+        }
+    }
+
     // MARK: Confirmation
 
     /// A `tel:` link asks first: *Cancel* places nothing (no connection at all), *Call* places it.

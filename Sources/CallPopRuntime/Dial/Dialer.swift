@@ -65,6 +65,8 @@ public struct Dialer: Sendable {
     /// The AMI session's command channel, when the PBX is reached over AMI.
     public let ami: AMIDialChannel?
     private let environment: [String: String]
+    /// An agent run with `--dry-run` places no call either: `Dial` answers what it would do.
+    public var dryRun = false
 
     /// Creates a dialer for a configuration whose `[dial]` is valid (nil otherwise); `ami` is
     /// the running AMI source's channel (or a one-shot's).
@@ -228,6 +230,11 @@ extension Dialer {
         do { planned = try plan(input) } catch {
             logger.warning("dial refused: \(error.message)")
             throw DBusError(.refused, error.message)
+        }
+        if dryRun {
+            let would = "dry run: nothing is placed; would dial \(planned.number)\(path.map { " via \($0.rawValue)" } ?? "")"
+            logger.info("\(would)")
+            throw DBusError(.refused, would)
         }
         let result = await place(planned)
         if result.succeeded { logger.info("dial \(planned.number): \(result.message)") } else { logger.warning("dial \(planned.number): \(result.message)") }
