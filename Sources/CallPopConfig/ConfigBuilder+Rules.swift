@@ -27,7 +27,9 @@ extension ConfigBuilder {
 
     mutating func buildRule(_ t: [String: ConfigValue], path: String, layer: ConfigLayer) -> PopupRule? {
         for key in t.keys.sorted() where !ConfigSchema.popup.contains(key) {
-            report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))")
+            let hint = Suggestion.closest(to: key, among: ConfigSchema.popup).map { "did you mean '\($0)'?" }
+                ?? "known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))"
+            report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; \(hint)")
         }
         func text(_ key: String) -> String? {
             guard let v = t[key] else { return nil }
@@ -43,14 +45,16 @@ extension ConfigBuilder {
             return nil
         }
         guard let trigger = Trigger(rawValue: triggerText) else {
-            report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'")
+            report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'"
+                + Suggestion.phrase(for: triggerText, among: Trigger.allCases.map(\.rawValue)))
             return nil
         }
         // Without a direction, a rule follows its trigger: ringing is incoming, call-generation outgoing.
         let directionText = text("direction")
             ?? (trigger == .ringing ? "incoming" : trigger == .callGeneration ? "outgoing" : "any")
         guard let direction = DirectionFilter(rawValue: directionText) else {
-            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'")
+            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'"
+                + Suggestion.phrase(for: directionText, among: DirectionFilter.allCases.map(\.rawValue)))
             return nil
         }
         guard trigger.allowedDirections.contains(direction) else {
@@ -148,7 +152,12 @@ extension ConfigBuilder {
     /// The user's static text must already make an absolute URL with an allowed scheme.
     mutating func checkStaticURL(_ template: Template, path: String, layer: ConfigLayer) {
         guard template.leadingLiteral.contains(":") else {
-            report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
+            if case .literal? = template.segments.first {
+                // `crm.example.com/c`: the scheme was left out, not replaced by a variable.
+                report(layer, path, "url must start with its scheme: write \"https://\(template.source)\" (or http://)")
+            } else {
+                report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
+            }
             return
         }
         let sample = CallVariables(
