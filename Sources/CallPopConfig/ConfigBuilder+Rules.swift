@@ -67,6 +67,10 @@ extension ConfigBuilder {
         if let v = t["enabled"] {
             if case .boolean(let b) = v { enabled = b } else { report(layer, "\(path).enabled", "enabled must be true or false") }
         }
+        var anonymous = false
+        if let v = t["anonymous"] {
+            if case .boolean(let b) = v { anonymous = b } else { report(layer, "\(path).anonymous", "anonymous must be true or false") }
+        }
         guard let target = buildTarget(t, path: path, layer: layer, name: name) else { return nil }
         var explicitID: String? = nil
         if let id = text("id") {
@@ -78,7 +82,7 @@ extension ConfigBuilder {
         return PopupRule(
             id: explicitID, name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
             calledNumbers: patterns(t, "called_numbers", path: path, layer: layer),
-            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer))
+            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer), anonymous: anonymous)
     }
 
     mutating func buildTarget(_ t: [String: ConfigValue], path: String, layer: ConfigLayer, name: String) -> PopupTarget? {

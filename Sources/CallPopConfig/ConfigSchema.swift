@@ -8,7 +8,7 @@ enum ConfigSchema {
     static let launch: Set<String> = ["opener", "url_schemes", "max_per_minute", "portal"]
     static let notifications: Set<String> = ["enabled", "phases", "icon"]
     static let popup: Set<String> = [
-        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers",
+        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers", "anonymous",
     ]
 
     /// `[pbx]` keys per source; `source` and the secret keys are valid for all.

@@ -23,7 +23,7 @@ struct ConfigErrorTests {
         #expect(diagnostics(popup(
             #"name = "CRM""#, #"direction = "incoming""#, #"trigger = "ringing""#, #"url = "https://crm.example.com/""#,
             #"colour = "red""#)) == [
-            "test.toml:9:10: unknown key 'colour' in [[popup]]; known keys: app, called_numbers, direction, enabled, id, name, remote_numbers, trigger, url",
+            "test.toml:9:10: unknown key 'colour' in [[popup]]; known keys: anonymous, app, called_numbers, direction, enabled, id, name, remote_numbers, trigger, url",
         ])
     }
 

@@ -97,3 +97,15 @@ struct ConfigHintTests {
         ])
     }
 }
+
+@Suite("Configuration: calls without a number")
+struct ConfigAnonymousTests {
+    @Test func anonymousIsABooleanOfAPopup() throws {
+        let text = userHead + "[[popup]]\nname = \"Log\"\ntrigger = \"ringing\"\nanonymous = true\nurl = \"https://crm.example.com/log\"\n"
+        #expect(try load(text).ruleSet.rules.first?.anonymous == true)
+        #expect(try load(text.replacingOccurrences(of: "anonymous = true\n", with: "")).ruleSet.rules.first?.anonymous == false)
+        #expect(diagnostics(text.replacingOccurrences(of: "anonymous = true", with: "anonymous = \"yes\"")) == [
+            "test.toml:7:13: anonymous must be true or false",
+        ])
+    }
+}

@@ -98,6 +98,7 @@ public struct DecisionEngine: Sendable {
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
         if let reason = filtersAdmit(rule, call.event) { return skipped(decision, reason) }
+        guard rule.anonymous || call.event.hasRemoteNumber else { return skipped(decision, .noNumber) }
         guard !call.firedRuleIDs.contains(rule.id) else { return skipped(decision, .alreadyFired) }
         guard !call.isColleague else { return skipped(decision, .colleague) }
         do {
