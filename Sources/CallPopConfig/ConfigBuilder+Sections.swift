@@ -84,6 +84,10 @@ extension ConfigBuilder {
         var settings = NotificationPreferences()
         if let on = bool(t, "notifications", "enabled") { settings.enabled = on }
         if let icon = string(t, "notifications", "icon") { settings.icon = icon }
+        if let delay = integer(t, "notifications", "problem_delay") {
+            if delay < 0 { report(layers[t["problem_delay"]!.layer], "notifications.problem_delay", "problem_delay must be 0 or more seconds") }
+            settings.problemDelay = max(0, delay)
+        }
         if let phases = strings(t, "notifications", "phases") {
             let known: Set<String> = ["ringing", "answered", "missed"]
             for p in phases where !known.contains(p) {

@@ -22,11 +22,12 @@ struct ConfigBuilder {
         let pbx = buildPBX()
         let connection = buildConnection(pbx, user: user)
         let notifications = buildNotifications()
+        let history = buildHistory()
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
         return Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
-            portal: portal,
+            portal: portal, history: history,
             warnings: diagnostics.filter(\.isWarning))
     }
 

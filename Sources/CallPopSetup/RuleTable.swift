@@ -21,15 +21,7 @@ public enum RuleTable {
             }
             return [rule.id, rule.name, rule.direction.rawValue, rule.trigger.rawValue, rule.enabled ? "yes" : "no", target]
         }
-        let widths = header.indices.map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
-        for row in [header] + rows {
-            let cells = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }
-            lines.append(cells.joined(separator: "  "))
-        }
+        lines.append(TextTable.render(header: header, rows: rows))
         if rules.isEmpty { lines.append("(no [[popup]] rules yet)") }
         lines.append("")
         lines.append("configuration OK")

@@ -58,21 +58,22 @@ public struct HealthStateMachine: Sendable {
         case .connected:
             connected = true
             outageSince = nil
-            if !everConnected {
-                everConnected = true
-                actions.append(.ready)
-            }
             for topic in [HealthNotice.Topic.pbx, .login, .source] where shown.remove(topic) != nil {
                 actions.append(.show(HealthNotice(
                     topic: topic, severity: .recovered, summary: "callpop is connected again",
                     body: "Call popups work again (\(sourceName): \(report.message)).")))
             }
             actions += status("following calls on \(sourceName)")
+            if !everConnected {
+                // After the status, so systemd shows what the agent does from the moment it is up.
+                everConnected = true
+                actions.append(.ready)
+            }
         case .connecting, .disconnected:
             if connected || outageSince == nil { outageSince = now }
             connected = false
             if state == .disconnected || lastReason == "no connection yet" { lastReason = Self.reason(report.message) }
-            actions += status(everConnected ? "reconnecting to the PBX: \(lastReason)" : "connecting: \(report.message)")
+            actions += status(everConnected ? "reconnecting to the PBX: \(lastReason)" : "connecting: \(Self.reason(report.message))")
         case .failed:
             // Refused credentials, a subscription the PBX will not take, a source that gave out:
             // retrying will not mend it, so the user hears at once.

@@ -33,6 +33,11 @@ public struct AgentBusClient: Sendable {
         _ = try await call("Open", [.string(rule)])
     }
 
+    /// Asks the agent to run on-click rule `rule` for the call `call` names (id, `last`, `last-missed`).
+    public func open(rule: String, call: String) async throws(DBusError) {
+        _ = try await self.call("OpenCall", [.string(rule), .string(call)])
+    }
+
     private func call(_ member: String, _ arguments: [DBusValue] = []) async throws(DBusError) -> DBusMessage {
         do {
             return try await connection.call(

@@ -7,4 +7,14 @@ public protocol AgentControlHandler: Sendable {
     func reload() async throws
     /// Runs the on-click rule `rule` for the most recent live call.
     func open(rule: String) async throws
+    /// Runs the on-click rule `rule` for the call `call` names: an id, `last` or
+    /// `last-missed`, also when it is over (from the history).
+    func open(rule: String, call: String) async throws
+}
+
+extension AgentControlHandler {
+    /// Handlers without a call history open rules for live calls only.
+    public func open(rule: String, call: String) async throws {
+        throw DBusError(.refused, "this agent opens rules for its live calls only")
+    }
 }

@@ -33,6 +33,12 @@ public enum AgentInterface {
             <method name="Open">
               <arg name="rule" type="s" direction="in"/>
             </method>
+            <!-- Runs an on-click rule for a call: its id, "last" or "last-missed",
+                 also a call that is over (from the call history). -->
+            <method name="OpenCall">
+              <arg name="rule" type="s" direction="in"/>
+              <arg name="call" type="s" direction="in"/>
+            </method>
             <!-- One decision record (JSON) per rule evaluation. -->
             <signal name="Decision">
               <arg name="json" type="s"/>
