@@ -205,11 +205,7 @@ extension ConfigBuilder {
 
     /// `check` warns about programs that are not on PATH: the popup would fail at call time.
     mutating func checkPrograms(_ rules: [PopupRule], opener: [String]) {
-        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        func found(_ program: String) -> Bool {
-            if program.contains("/") { return ProgramLookup.isExecutable(program) }
-            return path.split(separator: ":").contains { ProgramLookup.isExecutable("\($0)/\(program)") }
-        }
+        func found(_ program: String) -> Bool { ProgramLookup.isInstalled(program, path: environment["PATH"]) }
         if let first = opener.first, !found(first), let layer = layers.last {
             report(layer, "launch.opener", "URL opener '\(first)' is not on PATH (install xdg-utils)", warning: true)
         }

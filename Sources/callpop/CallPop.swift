@@ -30,7 +30,7 @@ struct CallPop: AsyncParsableCommand {
         version: Version.string,
         subcommands: [
             Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self,
-            History.self,
+            History.self, Doctor.self,
         ],
         defaultSubcommand: nil)
 }

@@ -62,6 +62,7 @@ struct AgentHealthTests {
             let agent = try AgentProcess(
                 ["run", "--config", config.path], environment: scratch.environment(bus: bus, extra: ["NOTIFY_SOCKET": notify.path]),
                 log: scratch.directory.appendingPathComponent("agent.log"))
+            defer { agent.kill() }
             #expect(try await agent.exitStatus() == 78, "\(agent.stderr)")
             let shown = await server.calls.compactMap(\.notify)
             #expect(shown.map(\.summary) == ["The PBX refused callpop"], "\(agent.stderr)")
@@ -91,7 +92,7 @@ struct AgentHealthTests {
             let agent = try AgentProcess(
                 ["run", "--config", config.path], environment: scratch.environment(bus: bus, extra: ["NOTIFY_SOCKET": notify.path]),
                 log: scratch.directory.appendingPathComponent("agent.log"))
-            defer { Task { try? await agent.stop() } }
+            defer { agent.kill() }
 
             let problem = try await server.waitForNotify(summary: "callpop cannot reach the PBX", timeout: .seconds(15))
             #expect(!notify.datagrams.contains { $0.contains("READY=1") }, "ready before the login: \(notify.datagrams)")
@@ -125,6 +126,7 @@ struct AgentHealthTests {
             let agent = try AgentProcess(
                 ["run", "--config", config.path], environment: scratch.environment(bus: bus),
                 log: scratch.directory.appendingPathComponent("agent.log"))
+            defer { agent.kill() }
             #expect(try await agent.exitStatus() == 78)
             result = (await server.calls.compactMap(\.notify), config.path)
         }
@@ -158,7 +160,7 @@ struct AgentHealthTests {
             let config = try scratch.write("config.toml", good)
             let env = scratch.environment(bus: bus)
             let agent = try AgentProcess(["run", "--config", config.path], environment: env, log: scratch.directory.appendingPathComponent("agent.log"))
-            defer { Task { try? await agent.stop() } }
+            defer { agent.kill() }
             try await waitForAgent(env)
             try (good + "[launch]\nportal = \"sometimes\"\n").write(to: config, atomically: true, encoding: .utf8)
             let (refusedCode, _, _) = try await AgentDesktopTests.run(["reload"], environment: env)
@@ -212,7 +214,7 @@ struct AgentHealthTests {
                 "BROWSER": browser.path, "XDG_ACTIVATION_TOKEN": "stale-from-login", "DESKTOP_STARTUP_ID": "stale-id",
             ])
             let agent = try AgentProcess(["run", "--config", config.path], environment: env, log: scratch.directory.appendingPathComponent("agent.log"))
-            defer { Task { try? await agent.stop() } }
+            defer { agent.kill() }
             let events = try await offPool { try FileHandle(forWritingTo: fifo) }
             events.write(Data(#"{"call":"c1","state":"ringing","direction":"incoming","number":"+442071234567"}"#.utf8 + [0x0A]))
             let ringing = try #require(try await server.waitForCalls(1, "the ringing notification")[0].notify)

@@ -41,6 +41,7 @@ struct HistoryCommandTests {
             }
 
             var agent = try AgentProcess(["run", "--config", config.path], environment: env, log: scratch.directory.appendingPathComponent("agent.log"))
+            defer { agent.kill() }
             try await AgentHealthTests().waitForAgent(env)
             let events = try await offPool { try FileHandle(forWritingTo: fifo) }
             for line in [

@@ -50,17 +50,21 @@ public struct AMISession: Sendable {
         public var keepaliveInterval: Duration
         /// Give up on a banner, login answer or `Ping` reply after this long.
         public var responseTimeout: Duration
+        /// Ask for `DeviceStateList` after the resynchronisation and report the user's devices
+        /// the PBX names (`callpop doctor`: "the extension is seen").
+        public var listDevices: Bool
 
         /// Creates settings.
         public init(
             username: String, secret: String, login: AMILoginMethod = .challenge,
-            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10)
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), listDevices: Bool = false
         ) {
             self.username = username
             self.secret = secret
             self.login = login
             self.keepaliveInterval = keepaliveInterval
             self.responseTimeout = responseTimeout
+            self.listDevices = listDevices
         }
     }
 
@@ -89,6 +93,8 @@ public struct AMISession: Sendable {
     private var lastReceived: ContinuousClock.Instant?
     private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
     private var garbageCount = 0
+    /// The user's devices reported so far (with `listDevices`).
+    private var devicesSeen: Set<String> = []
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
@@ -218,10 +224,27 @@ public struct AMISession: Sendable {
                 snapshot = []
                 phase = .running
                 return [.report(SourceReport(.info, "resynchronised with CoreShowChannels (\(count) channels)"))]
-                    + events.map(Action.emit)
+                    + events.map(Action.emit) + listDevices()
             }
         }
-        return mapper.handle(message).map(Action.emit)
+        return deviceSeen(event, message) + mapper.handle(message).map(Action.emit)
+    }
+
+    /// `DeviceStateList`, when the settings ask for the user's devices.
+    private mutating func listDevices() -> [Action] {
+        guard configuration.listDevices else { return [] }
+        return [.send(AMIAction.encode(["Action": "DeviceStateList", "ActionID": makeActionID()]))]
+    }
+
+    /// A report the first time a `DeviceStateChange` (listed or live) names one of the user's devices.
+    private mutating func deviceSeen(_ event: String, _ message: AMIMessage) -> [Action] {
+        guard configuration.listDevices, event.caseInsensitiveEquals("DeviceStateChange"), let device = message["Device"],
+              mapper.matcher.devices.contains(where: { $0.caseInsensitiveEquals(device) }),
+              devicesSeen.insert(device.lowercased()).inserted
+        else { return [] }
+        let name = AMIText.clean(device)
+        let state = AMIText.clean(message["State"])
+        return [.report(SourceReport(.info, "the PBX knows device \(name) (\(state.isEmpty ? "state unknown" : state))", deviceSeen: name))]
     }
 
     private mutating func handleResponse(_ status: String, _ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
@@ -257,6 +280,7 @@ public struct AMISession: Sendable {
         case .resyncing(let expected) where id == expected && !success:
             phase = .running
             return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]
+                + listDevices()
         case .loggingOff(let expected) where id == nil || id == expected:
             return [.close(.loggedOff)]
         default:

@@ -141,7 +141,7 @@ public struct HealthStateMachine: Sendable {
     }
 
     /// A source's message without its retry schedule, which is stale by the time it is read.
-    static func reason(_ message: String) -> String {
+    public static func reason(_ message: String) -> String {
         let markers = ["; reconnecting in ", "; subscribing again in ", "; next attempt in "]
         var index = message.startIndex
         while index < message.endIndex {

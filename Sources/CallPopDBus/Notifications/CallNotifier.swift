@@ -116,21 +116,15 @@ public actor CallNotifier {
 
     /// Asks a server for its capabilities, once per server start.
     private func probe(destination: String) async {
-        var capabilities: ServerCapabilities
         let owner: String?
+        guard let capabilities = await NotificationServerQuery.ask(connection, destination: destination) else {
+            logger.debug("No notification server answered GetCapabilities")
+            return
+        }
         do {
-            let reply = try await connection.call(NotificationsAPI.call("GetCapabilities", destination: destination))
-            capabilities = ServerCapabilities((reply.arguments.first?.array ?? []).compactMap(\.string))
-            // Name and version: how it shows actions (dunst, mako: in a menu), for doctor and the log.
-            if let info = try? await connection.call(NotificationsAPI.call("GetServerInformation", destination: destination)),
-               info.arguments.count >= 3
-            {
-                capabilities.serverName = UntrustedText.clean(info.arguments[0].string ?? "", for: .logLine)
-                capabilities.serverVersion = UntrustedText.clean(info.arguments[2].string ?? "", for: .logLine)
-            }
             owner = destination.hasPrefix(":") ? destination : try await connection.nameOwner(destination)
         } catch {
-            logger.debug("No notification server answered GetCapabilities: \(error)")
+            logger.debug("The notification server's name has no owner: \(error)")
             return
         }
         // The owner may have changed while we waited; its own signal will probe again.

@@ -1,5 +1,6 @@
 import CallPopTestSupport
 import Foundation
+import Glibc
 import Synchronization
 
 /// The built `callpop run` as a child of the test, with its stderr in a file, and a
@@ -34,9 +35,14 @@ final class AgentProcess: Sendable {
 
     /// Stops the agent (SIGTERM) and waits for it.
     func stop() async throws {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
         _ = try? await exitStatus(within: .seconds(5))
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Kills the agent at once, for a test's way out (a `defer` cannot wait).
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
     }
 
     var stderr: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
