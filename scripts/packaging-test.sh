@@ -58,7 +58,7 @@ printf 'info  /usr/bin/callpop: %s bytes\n' "$(stat -c %s "$binary")"
 # Every installed file outside the documentation is listed in the manifest, exactly.
 (cd "$work/root" && find . -type f -o -type l | sed 's|^\./|/|' | grep -v '^/usr/share/doc/callpop/' | sort) > "$work/files"
 check "files outside /usr/share/doc match packaging/install-manifest.txt" \
-    diff -u <(grep -v '^#' packaging/install-manifest.txt | sort) "$work/files"
+    diff -u <(grep -v '^#' packaging/install-manifest.txt | awk 'NF { print $1 }' | sort) "$work/files"
 for f in copyright changelog.Debian.gz examples/config.toml README.md; do
     check "documentation has /usr/share/doc/callpop/$f" test -s "$work/root/usr/share/doc/callpop/$f"
 done
@@ -105,6 +105,7 @@ fi
 # --- The unit and the autostart entry -------------------------------------------
 if need desktop-file-validate "desktop-file-validate"; then
     check "desktop-file-validate callpop.desktop" desktop-file-validate "$work/root/usr/share/callpop/callpop.desktop"
+    check "desktop-file-validate applications/callpop.desktop" desktop-file-validate "$work/root/usr/share/applications/callpop.desktop"
 fi
 
 # --- Installed with apt-get -------------------------------------------------------
