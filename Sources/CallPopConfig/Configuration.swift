@@ -38,14 +38,14 @@ public struct NotificationPreferences: Sendable, Hashable {
     public var enabled: Bool
     /// Which call phases show one: `ringing`, `answered`, `missed`.
     public var phases: Set<String>
-    /// The icon name.
+    /// The icon name of ringing and answered calls; empty: the best one an installed icon theme has.
     public var icon: String
     /// Seconds the PBX may be unreachable before a notification says popups stopped.
     public var problemDelay: Int
 
     /// The defaults: on, for every phase.
     public init(
-        enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "call-start",
+        enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "",
         problemDelay: Int = 30
     ) {
         self.enabled = enabled

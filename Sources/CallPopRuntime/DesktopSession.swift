@@ -88,7 +88,7 @@ public final class DesktopSession: Sendable {
             enabled: preferences.enabled, phases: Set(preferences.phases.compactMap(CallPhase.init(rawValue:))),
             desktopEntry: "callpop")
         return await DetachedThread.value {
-            configured.choosingInstalledIcons(environment: environment, preferred: preferences.icon)
+            configured.choosingInstalledIcons(environment: environment, preferred: preferences.icon.isEmpty ? nil : preferences.icon)
         } ?? configured
     }
 

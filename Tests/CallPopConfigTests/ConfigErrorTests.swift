@@ -40,7 +40,7 @@ struct ConfigErrorTests {
             "test.toml:4:1: unknown table or key 'users'; did you mean [user]?",
         ])
         #expect(diagnostics("debug = true\n" + userHead) == [
-            "test.toml:1:9: unknown table or key 'debug'; known tables: colleagues, launch, notifications, pbx, popup, user",
+            "test.toml:1:9: unknown table or key 'debug'; known tables: colleagues, history, launch, notifications, pbx, popup, user",
         ])
     }
 

@@ -192,24 +192,7 @@ struct AgentHealthTests {
                 printf '%s token=%s startup=%s\\n' "$1" "${XDG_ACTIVATION_TOKEN-unset}" "${DESKTOP_STARTUP_ID-unset}" >> '\(log.path)'
                 """)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: browser.path)
-            let config = try scratch.write("config.toml", """
-                [user]
-                number = "201"
-
-                [pbx]
-                source = "events"
-                path = "\(fifo.path)"
-
-                [[popup]]
-                name = "CRM"
-                trigger = "ringing"
-                url = "https://crm.example.com/?n={CALLERNUM}"
-
-                [[popup]]
-                name = "New ticket"
-                trigger = "on-click"
-                url = "https://desk.example.com/new?n={CALLERNUM}"
-                """)
+            let config = try scratch.write("config.toml", NotificationServerTests.config.replacingOccurrences(of: "FIFO", with: fifo.path))
             let env = scratch.environment(bus: bus, extra: [
                 "BROWSER": browser.path, "XDG_ACTIVATION_TOKEN": "stale-from-login", "DESKTOP_STARTUP_ID": "stale-id",
             ])

@@ -42,7 +42,8 @@ enum IconLookup {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
-            guard !name.hasPrefix(".") else { continue }
+            // Adwaita's `legacy` folders are fallbacks some servers (dunst) never search.
+            guard !name.hasPrefix("."), name != "legacy" else { continue }
             let full = path + "/" + name
             switch Int32(entry.pointee.d_type) {
             case Int32(DT_DIR):
