@@ -51,14 +51,14 @@ public enum StatusReport {
             lines.append("live calls: none")
         } else {
             lines.append("live calls:")
+            // The colleague column only when one is a colleague.
+            let colleagues = calls.contains { $0.colleague == true }
             let rows = calls.map { call in
-                [
-                    call.direction, call.state, clean(call.number), clean(call.name),
-                    call.colleague == true ? "colleague" : "", clean(call.call),
-                ]
+                [call.direction, call.state, clean(call.number), clean(call.name)]
+                    + (colleagues ? [call.colleague == true ? "yes" : "no"] : []) + [clean(call.call)]
             }
-            lines += TextTable.render(header: ["DIRECTION", "STATE", "NUMBER", "NAME", "", "CALL"], rows: rows)
-                .split(separator: "\n").map { "  " + $0 }
+            let header = ["DIRECTION", "STATE", "NUMBER", "NAME"] + (colleagues ? ["COLLEAGUE"] : []) + ["CALL"]
+            lines += TextTable.render(header: header, rows: rows).split(separator: "\n").map { "  " + $0 }
         }
         return lines.joined(separator: "\n")
     }

@@ -95,3 +95,27 @@ struct DoctorLogicTests {
         #expect(Array(checks.prefix(1)).report.hasSuffix("Call popups work."))
     }
 }
+
+@Suite("callpop status for people")
+struct StatusReportTests {
+    @Test func theStatusInWords() {
+        let json = #"{"version":"0.1.0","config":["/home/a/.config/callpop/config.toml"],"source":"ami","connection":"connected","dry_run":false,"#
+            + #""rules":["crm","new-ticket"],"started":"2024-11-30T20:00:00Z","last_event":"2024-11-30T20:50:00Z","#
+            + #""calls":[{"call":"c1","direction":"incoming","state":"ringing","number":"+442071234567","name":"John\u202eDoe","colleague":false},"#
+            + #"{"call":"c2","direction":"outgoing","state":"answered","number":"202","name":"","colleague":true}]}"#
+        let text = StatusReport.render(json: json, now: 1_733_000_000_000)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[0].hasPrefix("callpop 0.1.0 is running since "))
+        #expect(lines[0].hasSuffix(" (53 min)"))
+        #expect(lines[1] == "configuration: /home/a/.config/callpop/config.toml")
+        #expect(lines[2] == "PBX: ami — connected")
+        #expect(lines[3].hasPrefix("last call event: ") && lines[3].hasSuffix("(3 min ago)"))
+        #expect(lines[4] == "rules: crm, new-ticket")
+        #expect(lines[5] == "live calls:")
+        #expect(lines[6] == "  DIRECTION  STATE     NUMBER         NAME     COLLEAGUE  CALL")
+        #expect(lines[7] == "  incoming   ringing   +442071234567  JohnDoe  no         c1", "the direction override is dropped")
+        #expect(lines[8] == "  outgoing   answered  202            -        yes        c2")
+        // Anything else is shown as it came.
+        #expect(StatusReport.render(json: "not json") == "not json")
+    }
+}
