@@ -2,7 +2,7 @@
 # Installs the Debian/Ubuntu packages callpop needs, skipping what is already there. Uses
 # sudo when not root.
 #   scripts/deps.sh              what building and running need (make demo, make install)
-#   scripts/deps.sh --test       that, and every tool the test suite runs (make test)
+#   scripts/deps.sh --test       that, and every tool the test suite and the benchmark run (make test, make bench)
 #   scripts/deps.sh --packaging  that, the test tools, and .deb building and checking (CI)
 set -euo pipefail
 
@@ -23,6 +23,9 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
         # tests of notifications on a real X server: Xvfb, stock dunst, notification-daemon
         # (buttons), the icons and fonts they draw, ImageMagick for the screenshots
         xvfb dunst notification-daemon adwaita-icon-theme fonts-dejavu-core imagemagick
+        # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
+        # panoramisk client's virtual environment, instruction counts
+        gcc libc6-dev python3 python3-venv valgrind
     )
 fi
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then

@@ -50,8 +50,10 @@ fi
 [[ -x "$binary" ]] || { echo "install.sh: --binary must name the built callpop (make release builds it)" >&2; exit 64; }
 generate_manual=${generate_manual:-$(dirname "$binary")/generate-manual}
 if [[ ! -x "$generate_manual" ]]; then
-    # Beside a release binary there is none: a small debug build of the tool, once.
-    scratch=${SCRATCH:-$root/.build}
+    # Beside the binary there is none (swift build builds only this package's products): a
+    # small debug build of the tool, once, in a build directory of its own — never one a
+    # running `swift build` or `swift test` holds locked.
+    scratch=${TOOLS_SCRATCH:-$root/.build-tools}
     swift build --package-path "$root" --scratch-path "$scratch" --product generate-manual >/dev/null
     generate_manual=$(swift build --package-path "$root" --scratch-path "$scratch" --show-bin-path)/generate-manual
 fi

@@ -14,6 +14,9 @@ swift build --build-tests
 # prompt cancellation) and would fail for no fault of their own while the CPU-heavy
 # fuzz suites hold both cores of a small machine.
 swift test --skip-build --no-parallel
+# The benchmark's CI form: callpop, a panoramisk script and a plain-C client must make the
+# same decisions on the recorded AMI streams (timings are never pass/fail on a shared machine).
+scripts/bench.sh --check
 if [[ $(id -u) -eq 0 || -n "${CI:-}" ]]; then
     make packaging-test
 else

@@ -1,5 +1,4 @@
 public import ArgumentParser
-public import CallPopRuntime
 import CallPopSetup
 import CallPopPlatform
 

@@ -2,19 +2,6 @@ import ArgumentParser
 import CallPopRuntime
 import CallPopSetup
 import CallPopPlatform
-import Glibc
-
-/// Starts `callpop`, after catching a misspelt subcommand the parser would only call unexpected.
-@main
-enum Entry {
-    static func main() async {
-        if let message = SubcommandSuggestion.message(for: Array(CommandLine.arguments.dropFirst()), root: CallPop.self) {
-            StandardStreams.err(message)
-            exit(64)  // EX_USAGE, as the parser's own usage errors
-        }
-        await CallPop.main()
-    }
-}
 
 /// `callpop`: opens the right CRM page or application when a phone call rings,
 /// is placed or is answered.

@@ -60,7 +60,7 @@ struct DoctorTests {
             #expect(agentLine.contains(", ami connected, "), "\(agentLine)")
             #expect(report.hasSuffix("Call popups work (1 warning above).\n"))
             // The probe used its own connection and asked for the devices; the agent's did not.
-            #expect(pbx.actions.first == ["Challenge", "Login", "CoreShowChannels"], "\(pbx.actions)")
+            #expect(pbx.actions.first == ["Challenge", "Login", "CoreShowChannels", "Filter"], "\(pbx.actions)")
             #expect(ami.actions.first?.prefix(4) == ["Challenge", "Login", "CoreShowChannels", "DeviceStateList"], "\(ami.actions)")
 
             try await agent.stop()

@@ -11,8 +11,9 @@ import CallPopHashing
 /// reconnect repeats nothing and misses no ringing call.
 ///
 /// Life of a connection: banner → `Challenge` (MD5) or plain `Login` with
-/// `Events: on` → `CoreShowChannels` (resynchronise) → events, with `Ping`
-/// when the line has been quiet for `keepaliveInterval` → `Logoff` on shutdown.
+/// `Events: call` → `CoreShowChannels` (resynchronise) and a `Filter` for the user's
+/// devices (`AMIEventSubscription`) → events, with `Ping` when the line has been quiet
+/// for `keepaliveInterval` → `Logoff` on shutdown.
 public struct AMISession: Sendable {
     /// What the I/O layer must do.
     public enum Action: Sendable, Hashable {
@@ -50,20 +51,26 @@ public struct AMISession: Sendable {
         public var keepaliveInterval: Duration
         /// Give up on a banner, login answer or `Ping` reply after this long.
         public var responseTimeout: Duration
+        /// Ask the PBX to send only call events about the user's devices (`AMIEventSubscription`);
+        /// off: every event the AMI user may read.
+        public var filterEvents: Bool
         /// Ask for `DeviceStateList` after the resynchronisation and report the user's devices
-        /// the PBX names (`callpop doctor`: "the extension is seen").
+        /// the PBX names (`callpop doctor`: "the extension is seen"). The `Filter` is left out
+        /// then: it passes the user's channels, not the `DeviceStateChange` of the device.
         public var listDevices: Bool
 
         /// Creates settings.
         public init(
             username: String, secret: String, login: AMILoginMethod = .challenge,
-            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), listDevices: Bool = false
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), filterEvents: Bool = true,
+            listDevices: Bool = false
         ) {
             self.username = username
             self.secret = secret
             self.login = login
             self.keepaliveInterval = keepaliveInterval
             self.responseTimeout = responseTimeout
+            self.filterEvents = filterEvents
             self.listDevices = listDevices
         }
     }
@@ -83,9 +90,17 @@ public struct AMISession: Sendable {
     /// Garbage notices reported per connection; more are counted, not reported.
     static let maxGarbageReports = 5
 
+    /// The events the session acts on: the mapper's and the resynchronisation's. The framer
+    /// skips all others (most of what Asterisk sends) without parsing them.
+    public static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
+    public static let eventFilter = AMIEventFilter(passing: wantedEvents)
+    /// With `listDevices`, the device states too.
+    static let deviceListFilter = AMIEventFilter(passing: wantedEvents + ["DeviceStateChange"])
+
     private let configuration: Configuration
     private var mapper: AMICallMapper
-    private var framer = AMIFramer()
+    private let subscription: AMIEventSubscription
+    private var framer: AMIFramer
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
     private var snapshot: [AMIMessage] = []
@@ -93,6 +108,8 @@ public struct AMISession: Sendable {
     private var lastReceived: ContinuousClock.Instant?
     private var pendingPing: (id: String, deadline: ContinuousClock.Instant)?
     private var garbageCount = 0
+    /// The `Filter` action awaiting its answer on this connection.
+    private var pendingFilter: String?
     /// The user's devices reported so far (with `listDevices`).
     private var devicesSeen: Set<String> = []
 
@@ -100,7 +117,12 @@ public struct AMISession: Sendable {
     public init(configuration: Configuration, mapper: AMICallMapper) {
         self.configuration = configuration
         self.mapper = mapper
+        self.subscription = AMIEventSubscription(devices: mapper.matcher.devices)
+        framer = AMIFramer(events: configuration.listDevices ? Self.deviceListFilter : Self.eventFilter)
     }
+
+    /// Whether the `Filter` action is sent (see `listDevices`).
+    private var filtersEvents: Bool { configuration.filterEvents && !configuration.listDevices }
 
     /// `true` once logged in on the current connection.
     public var isLoggedIn: Bool {
@@ -122,15 +144,19 @@ public struct AMISession: Sendable {
         }
     }
 
+    /// The `Events:` header of the login.
+    private var eventMask: String { configuration.filterEvents ? AMIEventSubscription.eventMask : "on" }
+
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
-        framer = AMIFramer()
+        framer = AMIFramer(events: configuration.listDevices ? Self.deviceListFilter : Self.eventFilter)
         phase = .awaitingBanner
         phaseDeadline = now + configuration.responseTimeout
         lastReceived = now
         pendingPing = nil
         snapshot = []
         garbageCount = 0
+        pendingFilter = nil
         return []
     }
 
@@ -139,6 +165,7 @@ public struct AMISession: Sendable {
         phase = .disconnected
         phaseDeadline = nil
         pendingPing = nil
+        pendingFilter = nil
         snapshot = []
     }
 
@@ -203,17 +230,18 @@ public struct AMISession: Sendable {
             phase = .awaitingLogin(id)
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": id, "Username": configuration.username,
-                "Secret": configuration.secret, "Events": "on",
+                "Secret": configuration.secret, "Events": eventMask,
             ]))]
         }
     }
 
     private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
-        if let response = message.response {
+        // Asterisk starts every event with its `Event` line: no need to look for a `Response` in it.
+        if !message.startsWithEvent, let response = message.response {
             return handleResponse(response, message, at: now)
         }
-        guard let event = message.event, isLoggedIn else { return [] }
-        if case .resyncing = phase {
+        guard isLoggedIn else { return [] }
+        if case .resyncing = phase, let event = message.event {
             if event.caseInsensitiveEquals("CoreShowChannel") {
                 if snapshot.count < Self.maxSnapshotEntries { snapshot.append(message) }
                 return []
@@ -227,7 +255,7 @@ public struct AMISession: Sendable {
                     + events.map(Action.emit) + listDevices()
             }
         }
-        return deviceSeen(event, message) + mapper.handle(message).map(Action.emit)
+        return deviceSeen(message) + mapper.handle(message).map(Action.emit)
     }
 
     /// `DeviceStateList`, when the settings ask for the user's devices.
@@ -237,8 +265,9 @@ public struct AMISession: Sendable {
     }
 
     /// A report the first time a `DeviceStateChange` (listed or live) names one of the user's devices.
-    private mutating func deviceSeen(_ event: String, _ message: AMIMessage) -> [Action] {
-        guard configuration.listDevices, event.caseInsensitiveEquals("DeviceStateChange"), let device = message["Device"],
+    private mutating func deviceSeen(_ message: AMIMessage) -> [Action] {
+        guard configuration.listDevices, message.event?.caseInsensitiveEquals("DeviceStateChange") == true,
+              let device = message["Device"],
               mapper.matcher.devices.contains(where: { $0.caseInsensitiveEquals(device) }),
               devicesSeen.insert(device.lowercased()).inserted
         else { return [] }
@@ -251,6 +280,15 @@ public struct AMISession: Sendable {
         let success = status.caseInsensitiveEquals("Success")
         let reason = AMIText.clean(message["Message"])
         let id = message.actionID
+        if let pendingFilter, id == pendingFilter {
+            self.pendingFilter = nil
+            // Refused is the usual answer: `Filter` needs the `system` write permission, which a
+            // least-privilege agent account does not have (its filters are in manager.conf).
+            return [.report(SourceReport(.info, success
+                ? "the PBX sends this agent only the call events of its devices (AMI Filter)"
+                : "the PBX did not take callpop's AMI Filter (\(reason.isEmpty ? status : reason)); "
+                    + "without eventfilter lines in manager.conf every call of the PBX reaches this agent (docs/scaling.md)"))]
+        }
         switch phase {
         case .awaitingChallenge(let expected) where id == nil || id == expected:
             guard success, let challenge = message["Challenge"], !challenge.isEmpty else {
@@ -261,7 +299,7 @@ public struct AMISession: Sendable {
             phaseDeadline = now + configuration.responseTimeout
             return [.send(AMIAction.encode([
                 "Action": "Login", "ActionID": loginID, "Username": configuration.username, "AuthType": "MD5",
-                "Key": MD5.hex(challenge + configuration.secret), "Events": "on",
+                "Key": MD5.hex(challenge + configuration.secret), "Events": eventMask,
             ]))]
         case .awaitingLogin(let expected) where id == nil || id == expected:
             guard success else {
@@ -273,10 +311,16 @@ public struct AMISession: Sendable {
             phase = .resyncing(resyncID)
             snapshot = []
             mapper.beginResync()
-            return [
+            var actions: [Action] = [
                 .report(SourceReport(.info, "logged in to AMI as \"\(AMIText.clean(configuration.username))\"", connection: .connected)),
                 .send(AMIAction.encode(["Action": "CoreShowChannels", "ActionID": resyncID])),
             ]
+            if filtersEvents, let filter = subscription.filter {
+                let filterID = makeActionID()
+                pendingFilter = filterID
+                actions.append(.send(AMIAction.encode(["Action": "Filter", "ActionID": filterID, "Operation": "Add", "Filter": filter])))
+            }
+            return actions
         case .resyncing(let expected) where id == expected && !success:
             phase = .running
             return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]

@@ -10,10 +10,25 @@ public struct DecisionEngine: Sendable {
     public struct Outcome: Sendable, Hashable {
         /// The call after the event (nil when the event was ignored: an end of an unknown call).
         public var call: TrackedCall?
-        /// The decisions, in rule order; empty for repeats.
+        /// The decisions, in rule order; empty for repeats. A new call's on-click rules come first
+        /// as `offer` decisions, without a plan: nothing is expanded until something shows them.
         public var decisions: [Decision]
-        /// The on-click rules offered for this call, expanded (for the notification).
-        public var offers: [Decision]
+        /// The rules in force for this event, kept so that `offers` expands exactly what they said.
+        private var ruleSet: RuleSet?
+
+        /// The on-click rules offered for this call, expanded (for the notification); rules whose
+        /// URL is refused for this call are left out. Expanded on each read, so read it once,
+        /// and only when something shows the offers.
+        public var offers: [Decision] {
+            guard let call, let ruleSet else { return [] }
+            return DecisionEngine.offers(of: ruleSet, for: call, expanded: true)
+        }
+
+        init(call: TrackedCall?, decisions: [Decision], ruleSet: RuleSet?) {
+            self.call = call
+            self.decisions = decisions
+            self.ruleSet = ruleSet
+        }
     }
 
     /// Creates an engine.
@@ -43,20 +58,20 @@ public struct DecisionEngine: Sendable {
         guard let update = tracker.apply(event, at: now, colleague: { event in
             rules.colleagues.isColleague(event.remoteNumber, userNumber: event.userNumber ?? rules.user.number)
         }) else {
-            return Outcome(call: nil, decisions: [], offers: [])
+            return Outcome(call: nil, decisions: [], ruleSet: nil)
         }
         let call = update.call
-        let variables = CallVariables(event: call.event, user: ruleSet.user)
-        let offers = onClickOffers(for: call, variables: variables)
-        var decisions = update.isNew ? offers : []
+        var decisions = update.isNew ? Self.offers(of: ruleSet, for: call, expanded: false) : []
         if let trigger = update.trigger {
+            // Built once, and only when a rule gets as far as expanding its target.
+            var variables: CallVariables?
             for rule in ruleSet.rules where rule.trigger == trigger {
-                let decision = evaluate(rule, trigger: trigger, call: call, variables: variables, now: now)
+                let decision = evaluate(rule, trigger: trigger, call: call, variables: &variables, now: now)
                 if decision.verdict == .launch { tracker.markFired(rule.id, call: call.event.callID) }
                 decisions.append(decision)
             }
         }
-        return Outcome(call: call, decisions: decisions, offers: offers)
+        return Outcome(call: call, decisions: decisions, ruleSet: ruleSet)
     }
 
     /// The user clicked an on-click rule (a notification action, `callpop open`) for a call
@@ -80,10 +95,10 @@ public struct DecisionEngine: Sendable {
         // Only on-click rules open on request: an automatic rule must not fire twice this way.
         guard let rule = ruleSet.rule(ruleID), rule.trigger == .onClick else { return nil }
         let variables = CallVariables(event: call.event, user: ruleSet.user)
-        var decision = makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
+        var decision = Self.makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
-        if let reason = filtersAdmit(rule, call.event) { return skipped(decision, reason) }
+        if let reason = Self.filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) { return skipped(decision, reason) }
         do {
             decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
         } catch {
@@ -96,30 +111,39 @@ public struct DecisionEngine: Sendable {
         return decision
     }
 
-    private func onClickOffers(for call: TrackedCall, variables: CallVariables) -> [Decision] {
-        ruleSet.rules.compactMap { rule in
+    /// The on-click rules of `ruleSet` that admit `call`; with `expanded`, each with its plan
+    /// (and those whose target is refused for this call left out).
+    static func offers(of ruleSet: RuleSet, for call: TrackedCall, expanded: Bool) -> [Decision] {
+        var variables: CallVariables?
+        return ruleSet.rules.compactMap { rule in
             guard rule.trigger == .onClick, rule.enabled, rule.direction.admits(call.event.direction),
-                  filtersAdmit(rule, call.event) == nil,
-                  let plan = try? rule.target.plan(variables, policy: ruleSet.launch)
+                  filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) == nil
             else { return nil }
             var offer = makeDecision(rule, trigger: .onClick, call: call, verdict: .offer)
-            offer.plan = plan
+            if expanded {
+                let values = variables ?? CallVariables(event: call.event, user: ruleSet.user)
+                variables = values
+                guard let plan = try? rule.target.plan(values, policy: ruleSet.launch) else { return nil }
+                offer.plan = plan
+            }
             return offer
         }
     }
 
     private mutating func evaluate(
-        _ rule: PopupRule, trigger: Trigger, call: TrackedCall, variables: CallVariables, now: ContinuousClock.Instant
+        _ rule: PopupRule, trigger: Trigger, call: TrackedCall, variables: inout CallVariables?, now: ContinuousClock.Instant
     ) -> Decision {
-        var decision = makeDecision(rule, trigger: trigger, call: call, verdict: .launch)
+        var decision = Self.makeDecision(rule, trigger: trigger, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
-        if let reason = filtersAdmit(rule, call.event) { return skipped(decision, reason) }
+        if let reason = Self.filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) { return skipped(decision, reason) }
         guard rule.anonymous || call.event.hasRemoteNumber else { return skipped(decision, .noNumber) }
         guard !call.firedRuleIDs.contains(rule.id) else { return skipped(decision, .alreadyFired) }
         guard !call.isColleague else { return skipped(decision, .colleague) }
+        let values = variables ?? CallVariables(event: call.event, user: ruleSet.user)
+        variables = values
         do {
-            decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
+            decision.plan = try rule.target.plan(values, policy: ruleSet.launch)
         } catch {
             return skipped(decision, .refusedURL, detail: error.description)
         }
@@ -131,8 +155,8 @@ public struct DecisionEngine: Sendable {
     }
 
     /// The reason the rule's number filters reject the call, or nil when they admit it.
-    private func filtersAdmit(_ rule: PopupRule, _ event: CallEvent) -> Decision.SkipReason? {
-        let plan = ruleSet.user.numberPlan
+    private static func filtersAdmit(_ rule: PopupRule, _ event: CallEvent, plan: NumberPlan) -> Decision.SkipReason? {
+        guard !rule.calledNumbers.isEmpty || !rule.remoteNumbers.isEmpty else { return nil }
         func matches(_ patterns: [NumberPattern], _ number: String) -> Bool {
             patterns.isEmpty || patterns.contains { $0.matches(number) || $0.matches(plan.e164(number)) }
         }
@@ -141,7 +165,7 @@ public struct DecisionEngine: Sendable {
         return nil
     }
 
-    private func makeDecision(_ rule: PopupRule, trigger: Trigger, call: TrackedCall, verdict: Decision.Verdict) -> Decision {
+    private static func makeDecision(_ rule: PopupRule, trigger: Trigger, call: TrackedCall, verdict: Decision.Verdict) -> Decision {
         Decision(
             callID: UntrustedText.clean(call.event.callID, for: .logLine), ruleID: rule.id, ruleName: rule.name, trigger: trigger,
             direction: call.event.direction, verdict: verdict, action: rule.target.kind,

@@ -40,7 +40,7 @@ extension PopupTarget {
         switch self {
         case .url(let template):
             let url = try template.expandURL(variables)
-            try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
+            try template.check(url, allowedSchemes: policy.allowedSchemes)
             return LaunchPlan(action: .url, url: url, argv: policy.opener + [url], environment: [:])
         case .app(let words):
             var argv: [String] = []
@@ -48,7 +48,7 @@ extension PopupTarget {
             for word in words {
                 if word.isWebURL {
                     let url = try word.expandURL(variables)
-                    try URLCheck.validate(url, allowedSchemes: ["http", "https"])
+                    try word.check(url, allowedSchemes: Self.webSchemes)
                     argv.append(url)
                 } else {
                     argv.append(word.expand(variables, encode: false))
@@ -61,7 +61,18 @@ extension PopupTarget {
     }
 }
 
+extension PopupTarget {
+    fileprivate static let webSchemes: Set<String> = ["http", "https"]
+}
+
 extension Template {
+    /// Checks an expansion of this URL template: only that the scheme is allowed when the
+    /// template's fixed parts were proven valid at load (`fixedURLScheme`), else the whole URL.
+    func check(_ url: String, allowedSchemes: Set<String>) throws(URLCheck.Refusal) {
+        if let fixedURLScheme, allowedSchemes.contains(fixedURLScheme) { return }
+        try URLCheck.validate(url, allowedSchemes: allowedSchemes)
+    }
+
     /// The text with each placeholder replaced by its (cleaned) value, percent-encoded
     /// when `encode` is set; the user's literal text is kept as written.
     public func expand(_ variables: CallVariables, encode: Bool) -> String {
@@ -81,6 +92,7 @@ extension Template {
     /// `.` or `..` path segment refused (browsers resolve `%2E%2E` too, so encoding cannot help).
     public func expandURL(_ variables: CallVariables) throws(URLCheck.Refusal) -> String {
         var out = ""
+        out.reserveCapacity(source.utf8.count + 64)
         var inPath = true
         for segment in segments {
             switch segment {

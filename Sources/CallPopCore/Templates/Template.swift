@@ -18,11 +18,18 @@ public struct Template: Sendable, Hashable {
     /// The template as written.
     public let source: String
 
+    /// For a URL template whose literal text fixes the scheme (and, for `http`/`https`, the
+    /// host) and is all valid URL text: the lower-cased scheme. Every expansion of such a
+    /// template passes `URLCheck` once the scheme is allowed (values are percent-encoded), so
+    /// it is checked once here instead of for every call. `nil`: check each expansion.
+    public let fixedURLScheme: String?
+
     /// Parses `source`; throws for unknown variables and bad modifiers, with the
     /// character offset of the problem so the loader can point at it.
     public init(parsing source: String) throws(TemplateError) {
         self.source = source
         self.segments = try TemplateParser.parse(source)
+        self.fixedURLScheme = URLCheck.fixedScheme(of: segments)
     }
 
     /// The variables the template uses.
