@@ -96,10 +96,14 @@ let package = Package(
                 "CallPopHTTP", "CallPopCallbacks", "CallPopLookup",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.
+        // The set-up commands' logic: init's starter configuration, autostart, demo, check's report,
+        // doctor (which probes the PBX with the real sources and the desktop over D-Bus).
         .target(
             name: "CallPopSetup",
-            dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform"]),
+            dependencies: [
+                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopAMI", "CallPopSIP", "CallPopSources",
+                "CallPopDBus", "CallPopHTTP",
+            ]),
         .executableTarget(
             name: "callpop",
             dependencies: [

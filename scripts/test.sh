@@ -6,7 +6,7 @@
 #      it runs under CI or as root, and is skipped with a notice otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --test
 swift build --build-tests
 # Suites that need a session bus or a SIP server start their own private
 # instances on loopback; nothing here depends on the developer's desktop.

@@ -27,7 +27,9 @@ extension ConfigBuilder {
 
     mutating func buildRule(_ t: [String: ConfigValue], path: String, layer: ConfigLayer) -> PopupRule? {
         for key in t.keys.sorted() where !ConfigSchema.popup.contains(key) {
-            report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))")
+            let hint = Suggestion.closest(to: key, among: ConfigSchema.popup).map { "did you mean '\($0)'?" }
+                ?? "known keys: \(ConfigSchema.popup.sorted().joined(separator: ", "))"
+            report(layer, "\(path).\(key)", "unknown key '\(key)' in [[popup]]; \(hint)")
         }
         func text(_ key: String) -> String? { ruleText(t, key, path: path, layer: layer) }
         let name = text("name") ?? ""
@@ -38,14 +40,16 @@ extension ConfigBuilder {
             return nil
         }
         guard let trigger = Trigger(rawValue: triggerText) else {
-            report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'")
+            report(layer, "\(path).trigger", "trigger must be on-click, ringing, call-generation or answer, not '\(triggerText)'"
+                + Suggestion.phrase(for: triggerText, among: Trigger.allCases.map(\.rawValue)))
             return nil
         }
         // Without a direction, a rule follows its trigger: ringing is incoming, call-generation outgoing.
         let directionText = text("direction")
             ?? (trigger == .ringing ? "incoming" : trigger == .callGeneration ? "outgoing" : "any")
         guard let direction = DirectionFilter(rawValue: directionText) else {
-            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'")
+            report(layer, "\(path).direction", "direction must be incoming, outgoing or any, not '\(directionText)'"
+                + Suggestion.phrase(for: directionText, among: DirectionFilter.allCases.map(\.rawValue)))
             return nil
         }
         guard trigger.allowedDirections.contains(direction) else {
@@ -58,11 +62,15 @@ extension ConfigBuilder {
         if let v = t["enabled"] {
             if case .boolean(let b) = v { enabled = b } else { report(layer, "\(path).enabled", "enabled must be true or false") }
         }
+        var anonymous = false
+        if let v = t["anonymous"] {
+            if case .boolean(let b) = v { anonymous = b } else { report(layer, "\(path).anonymous", "anonymous must be true or false") }
+        }
         guard let target = buildTarget(t, path: path, layer: layer, name: name) else { return nil }
         return PopupRule(
             id: ruleID(t, path: path, layer: layer), name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
             calledNumbers: patterns(t, "called_numbers", path: path, layer: layer),
-            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer))
+            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer), anonymous: anonymous)
     }
 
     mutating func buildTarget(_ t: [String: ConfigValue], path: String, layer: ConfigLayer, name: String) -> PopupTarget? {
@@ -150,7 +158,12 @@ extension ConfigBuilder {
     /// (`allowedSchemes`, or `[launch] url_schemes` when nil).
     mutating func checkStaticURL(_ template: Template, path: String, layer: ConfigLayer, allowedSchemes: Set<String>? = nil) {
         guard template.leadingLiteral.contains(":") else {
-            report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
+            if case .literal? = template.segments.first {
+                // `crm.example.com/c`: the scheme was left out, not replaced by a variable.
+                report(layer, path, "url must start with its scheme: write \"https://\(template.source)\" (or http://)")
+            } else {
+                report(layer, path, "url must start with a fixed scheme such as https://, not a variable")
+            }
             return
         }
         let sample = CallVariables(
@@ -194,11 +207,7 @@ extension ConfigBuilder {
 
     /// `check` warns about programs that are not on PATH: the popup would fail at call time.
     mutating func checkPrograms(_ rules: [PopupRule], opener: [String]) {
-        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        func found(_ program: String) -> Bool {
-            if program.contains("/") { return ProgramLookup.isExecutable(program) }
-            return path.split(separator: ":").contains { ProgramLookup.isExecutable("\($0)/\(program)") }
-        }
+        func found(_ program: String) -> Bool { ProgramLookup.isInstalled(program, path: environment["PATH"]) }
         if let first = opener.first, !found(first), let layer = layers.last {
             report(layer, "launch.opener", "URL opener '\(first)' is not on PATH (install xdg-utils)", warning: true)
         }

@@ -26,11 +26,12 @@ struct ConfigBuilder {
         let directory = buildColleagueDirectory()
         let provisioning = buildProvisioning(user: user)
         let dial = buildDial(user: user, colleagues: ruleSet.colleagues, connection: connection)
+        let history = buildHistory()
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
         var configuration = Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
-            portal: portal,
+            portal: portal, history: history,
             warnings: diagnostics.filter(\.isWarning))
         configuration.callbacks = callbacks
         configuration.colleagueDirectory = directory
@@ -55,7 +56,10 @@ struct ConfigBuilder {
     mutating func checkTopLevel(_ layer: ConfigLayer) {
         for (key, value) in layer.values.sorted(by: { $0.key < $1.key }) {
             guard ConfigSchema.tables.contains(key) else {
-                report(layer, key, "unknown table or key '\(key)'; known tables: \(ConfigSchema.tables.sorted().joined(separator: ", "))")
+                let hint = Suggestion.closest(to: key, among: ConfigSchema.tables).map { $0 == "popup" ? "did you mean [[popup]]?" : "did you mean [\($0)]?" }
+                    ?? "known tables: \(ConfigSchema.tables.sorted().joined(separator: ", "))"
+                // `[[popups]]` is located as its first entry.
+                report(layer, layer.locator.position(key) == nil ? key + "[0]" : key, "unknown table or key '\(key)'; \(hint)")
                 continue
             }
             if ConfigSchema.ruleLists.contains(key) {
@@ -81,7 +85,7 @@ struct ConfigBuilder {
         for (key, entry) in values.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
             let hint = key == "password" || key == "secret" || key == "token"
                 ? "secrets never sit in the configuration file: use password_file (mode 600) or the \(ConfigSchema.defaultPasswordEnvironment) environment variable"
-                : "known keys: \(known.sorted().joined(separator: ", "))"
+                : Suggestion.closest(to: key, among: known).map { "did you mean '\($0)'?" } ?? "known keys: \(known.sorted().joined(separator: ", "))"
             report(layers[entry.layer], "\(name).\(key)", "unknown key '\(key)' in [\(name)]; \(hint)")
         }
     }

@@ -1,16 +1,19 @@
 /// The keys callpop knows, table by table: anything else is an error, so a typo
 /// never silently turns a setting off.
 enum ConfigSchema {
-    static let tables: Set<String> = ["user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning", "dial"]
+    static let tables: Set<String> = [
+        "user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning", "dial", "history",
+    ]
     /// Tables written as `[[name]]`, lists of rules.
     static let ruleLists: Set<String> = ["popup", "callback"]
 
     static let user: Set<String> = ["number", "name", "country_code", "national_prefix", "international_prefix"]
     static let colleagues: Set<String> = Set(["numbers", "same_length_as_user"]).union(remote)
     static let launch: Set<String> = ["opener", "url_schemes", "max_per_minute", "portal"]
-    static let notifications: Set<String> = ["enabled", "phases", "icon"]
+    static let notifications: Set<String> = ["enabled", "phases", "icon", "problem_delay"]
+    static let history: Set<String> = ["enabled", "max_kb"]
     static let popup: Set<String> = [
-        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers",
+        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers", "anonymous",
     ]
 
     static let callback: Set<String> = [

@@ -16,6 +16,8 @@ public struct Configuration: Sendable {
     public var notifications: NotificationPreferences
     /// How URLs are opened inside a sandbox.
     public var portal: PortalMode
+    /// The call history journal.
+    public var history = HistoryPreferences()
     /// Warnings found while loading (a program not on PATH, ...).
     public var warnings: [ConfigDiagnostic]
     /// `[[callback]]`: HTTP requests for new, updated and ended calls.
@@ -64,15 +66,32 @@ public struct NotificationPreferences: Sendable, Hashable {
     public var enabled: Bool
     /// Which call phases show one: `ringing`, `answered`, `missed`.
     public var phases: Set<String>
-    /// The icon name.
+    /// The icon name of ringing and answered calls; empty: the best one an installed icon theme has.
     public var icon: String
+    /// Seconds the PBX may be unreachable before a notification says popups stopped.
+    public var problemDelay: Int
 
     /// The defaults: on, for every phase.
-    public init(enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "call-start") {
+    public init(
+        enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "",
+        problemDelay: Int = 30
+    ) {
         self.enabled = enabled
         self.phases = phases
         self.icon = icon
+        self.problemDelay = problemDelay
     }
+}
+
+/// `[history]`: the call history journal.
+public struct HistoryPreferences: Sendable, Hashable {
+    /// Whether calls and their popups are written to the journal.
+    public var enabled = true
+    /// The most the journal's two files take together, in bytes.
+    public var maximumBytes = 4 * 1024 * 1024
+
+    /// The defaults: on, 4 MiB.
+    public init() {}
 }
 
 /// `[pbx]`: where call events come from. The source-specific keys are kept as

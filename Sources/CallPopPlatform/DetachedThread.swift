@@ -19,4 +19,13 @@ public enum DetachedThread {
         if rc != 0 { Unmanaged<Box>.fromOpaque(context).release() }
         return rc == 0
     }
+
+    /// Runs blocking `work` (reading a file, a directory, a short helper program) on a thread
+    /// of its own and awaits its result, so the cooperative pool is never held; nil when the
+    /// system refused a thread.
+    public static func value<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            if !start({ continuation.resume(returning: work()) }) { continuation.resume(returning: nil) }
+        }
+    }
 }

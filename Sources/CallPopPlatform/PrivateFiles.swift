@@ -92,20 +92,3 @@ public enum PrivateFiles {
         return UInt32(status.st_mode & 0o7777)
     }
 }
-
-/// The wall clock, for what must survive a restart (a monotonic clock starts over with the process).
-public enum WallClock {
-    /// Seconds since the Unix epoch.
-    public static var now: Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec)
-    }
-
-    /// Nanoseconds since the Unix epoch.
-    public static var nanoseconds: Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
-}

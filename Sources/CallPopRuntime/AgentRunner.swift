@@ -14,15 +14,18 @@ public struct AgentRunner: Sendable {
     public let logger: Logger
     /// Re-reads the configuration for SIGHUP and `Reload()`; nil when reloading makes no sense.
     public let reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
+    /// Hears of refused and accepted reloads, to tell the desktop.
+    public let health: HealthMonitor?
 
     /// Creates a runner.
     public init(
-        agent: Agent, source: any CallEventSource, logger: Logger,
+        agent: Agent, source: any CallEventSource, logger: Logger, health: HealthMonitor? = nil,
         reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
     ) {
         self.agent = agent
         self.source = source
         self.logger = logger
+        self.health = health
         self.reloadConfiguration = reloadConfiguration
     }
 
@@ -84,9 +87,11 @@ public struct AgentRunner: Sendable {
             if !later.isEmpty {
                 logger.warning("changes to \(later.joined(separator: ", ")) take effect after a restart (systemctl --user restart callpop)")
             }
+            await health?.reloaded()
             return nil
         case .failure(let error):
             logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")
+            await health?.reloadRefused(error)
             return error.description
         }
     }

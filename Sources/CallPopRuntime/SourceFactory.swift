@@ -15,7 +15,7 @@ public enum SourceFactory {
         case .none:
             throw SourceError(.invalidConfiguration, "no PBX configured: set [pbx] source = \"ami\", \"sip\", \"stream\" or \"events\", or pass --events FILE")
         case .events(let path):
-            return EventStreamSource(path: path)
+            return EventStreamSource(path: path, live: true)
         case .ami(let settings):
             return AMIClient(configuration: settings)
         case .sip(let settings):

@@ -21,7 +21,7 @@ public enum RuleTable {
             }
             return [rule.id, rule.name, rule.direction.rawValue, rule.trigger.rawValue, rule.enabled ? "yes" : "no", target]
         }
-        lines += table(header, rows)
+        lines.append(TextTable.render(header: header, rows: rows))
         if rules.isEmpty { lines.append("(no [[popup]] rules yet)") }
         let callbacks = configuration.callbacks
         if !callbacks.isEmpty {

@@ -151,7 +151,7 @@ struct ConfigValidTests {
         #expect(c.ruleSet.launchesPerMinute == 10)
         #expect(c.ruleSet.rules.isEmpty)
         #expect(c.portal == .auto)
-        #expect(c.notifications == NotificationPreferences(enabled: true, phases: ["ringing", "answered", "missed"], icon: "call-start"))
+        #expect(c.notifications == NotificationPreferences(enabled: true, phases: ["ringing", "answered", "missed"], icon: ""))
         #expect(c.pbx == PBXSettings(source: .none, values: [:], secret: nil))
         #expect(c.warnings.isEmpty)
     }

@@ -78,7 +78,7 @@ struct DialConfigTests {
         (#"url = "{DIALNUM}@evil.example""#, "test.toml:5:7: url must start with a fixed scheme such as https://, not a variable"),
         (#"app = ["{DIALNUM}"]"#, "test.toml:5:7: the program of app must be fixed text, not a variable"),
         (#"method = "POST""#, "test.toml:5:10: method belongs to the HTTP click-to-call request: set url too"),
-        (#"contxt = "internal""#, "test.toml:5:10: unknown key 'contxt' in [dial]; known keys: app, ca_file, channel, confirm, context, deny, extension_digits, form, headers, json, method, prefix, rate_limit, rewrite, secret_headers, timeout, token_file, url"),
+        (#"contxt = "internal""#, "test.toml:5:10: unknown key 'contxt' in [dial]; did you mean 'context'?"),
     ])
     func errors(line: String, expected: String) {
         #expect(diagnostics(dial(line)) == [expected])

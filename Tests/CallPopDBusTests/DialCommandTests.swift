@@ -163,7 +163,7 @@ struct DialCommandTests {
             let deadline = ContinuousClock.now + .seconds(10)
             var status = ""
             while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
-                status = try await AgentDesktopTests.run(["status"], environment: env).1
+                status = try await AgentDesktopTests.run(["status", "--json"], environment: env).1
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(status.contains(#""connection":"connected""#), "\(status)")
@@ -211,7 +211,7 @@ struct DialCommandTests {
             let deadline = ContinuousClock.now + .seconds(10)
             var status = ""
             while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
-                status = try await AgentDesktopTests.run(["status"], environment: env).1
+                status = try await AgentDesktopTests.run(["status", "--json"], environment: env).1
                 try await Task.sleep(for: .milliseconds(50))
             }
             let (code, _, err) = try await AgentDesktopTests.run(

@@ -54,11 +54,16 @@ public struct AMISession: Sendable {
         /// Ask the PBX to send only call events about the user's devices (`AMIEventSubscription`);
         /// off: every event the AMI user may read.
         public var filterEvents: Bool
+        /// Ask for `DeviceStateList` after the resynchronisation and report the user's devices
+        /// the PBX names (`callpop doctor`: "the extension is seen"). The `Filter` is left out
+        /// then: it passes the user's channels, not the `DeviceStateChange` of the device.
+        public var listDevices: Bool
 
         /// Creates settings.
         public init(
             username: String, secret: String, login: AMILoginMethod = .challenge,
-            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), filterEvents: Bool = true
+            keepaliveInterval: Duration = .seconds(20), responseTimeout: Duration = .seconds(10), filterEvents: Bool = true,
+            listDevices: Bool = false
         ) {
             self.username = username
             self.secret = secret
@@ -66,6 +71,7 @@ public struct AMISession: Sendable {
             self.keepaliveInterval = keepaliveInterval
             self.responseTimeout = responseTimeout
             self.filterEvents = filterEvents
+            self.listDevices = listDevices
         }
     }
 
@@ -88,11 +94,13 @@ public struct AMISession: Sendable {
     /// skips all others (most of what Asterisk sends) without parsing them.
     public static let wantedEvents = AMICallMapper.eventNames + ["CoreShowChannel", "CoreShowChannelsComplete"]
     public static let eventFilter = AMIEventFilter(passing: wantedEvents)
+    /// With `listDevices`, the device states too.
+    static let deviceListFilter = AMIEventFilter(passing: wantedEvents + ["DeviceStateChange"])
 
     private let configuration: Configuration
     private var mapper: AMICallMapper
     private let subscription: AMIEventSubscription
-    private var framer = AMIFramer(events: Self.eventFilter)
+    private var framer: AMIFramer
     private var phase = Phase.disconnected
     private var nextActionNumber = 0
     private var snapshot: [AMIMessage] = []
@@ -106,13 +114,19 @@ public struct AMISession: Sendable {
     private var originates = AMIOriginateTracker()
     private var originateOutcomes: [AMIOriginateOutcome] = []
     private var nextDialNumber = 0
+    /// The user's devices reported so far (with `listDevices`).
+    private var devicesSeen: Set<String> = []
 
     /// Creates a session that maps calls with `mapper`.
     public init(configuration: Configuration, mapper: AMICallMapper) {
         self.configuration = configuration
         self.mapper = mapper
         self.subscription = AMIEventSubscription(devices: mapper.matcher.devices)
+        framer = AMIFramer(events: configuration.listDevices ? Self.deviceListFilter : Self.eventFilter)
     }
+
+    /// Whether the `Filter` action is sent (see `listDevices`).
+    private var filtersEvents: Bool { configuration.filterEvents && !configuration.listDevices }
 
     /// `true` once logged in on the current connection.
     public var isLoggedIn: Bool {
@@ -143,7 +157,7 @@ public struct AMISession: Sendable {
 
     /// A new connection is open: wait for the banner.
     public mutating func connected(at now: ContinuousClock.Instant) -> [Action] {
-        framer = AMIFramer(events: Self.eventFilter)
+        framer = AMIFramer(events: configuration.listDevices ? Self.deviceListFilter : Self.eventFilter)
         phase = .awaitingBanner
         phaseDeadline = now + configuration.responseTimeout
         lastReceived = now
@@ -279,10 +293,28 @@ public struct AMISession: Sendable {
                 snapshot = []
                 phase = .running
                 return [.report(SourceReport(.info, "resynchronised with CoreShowChannels (\(count) channels)"))]
-                    + events.map(Action.emit)
+                    + events.map(Action.emit) + listDevices()
             }
         }
-        return mapper.handle(message).map(Action.emit)
+        return deviceSeen(message) + mapper.handle(message).map(Action.emit)
+    }
+
+    /// `DeviceStateList`, when the settings ask for the user's devices.
+    private mutating func listDevices() -> [Action] {
+        guard configuration.listDevices else { return [] }
+        return [.send(AMIAction.encode(["Action": "DeviceStateList", "ActionID": makeActionID()]))]
+    }
+
+    /// A report the first time a `DeviceStateChange` (listed or live) names one of the user's devices.
+    private mutating func deviceSeen(_ message: AMIMessage) -> [Action] {
+        guard configuration.listDevices, message.event?.caseInsensitiveEquals("DeviceStateChange") == true,
+              let device = message["Device"],
+              mapper.matcher.devices.contains(where: { $0.caseInsensitiveEquals(device) }),
+              devicesSeen.insert(device.lowercased()).inserted
+        else { return [] }
+        let name = AMIText.clean(device)
+        let state = AMIText.clean(message["State"])
+        return [.report(SourceReport(.info, "the PBX knows device \(name) (\(state.isEmpty ? "state unknown" : state))", deviceSeen: name))]
     }
 
     private mutating func handleResponse(_ status: String, _ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
@@ -324,7 +356,7 @@ public struct AMISession: Sendable {
                 .report(SourceReport(.info, "logged in to AMI as \"\(AMIText.clean(configuration.username))\"", connection: .connected)),
                 .send(AMIAction.encode(["Action": "CoreShowChannels", "ActionID": resyncID])),
             ]
-            if configuration.filterEvents, let filter = subscription.filter {
+            if filtersEvents, let filter = subscription.filter {
                 let filterID = makeActionID()
                 pendingFilter = filterID
                 actions.append(.send(AMIAction.encode(["Action": "Filter", "ActionID": filterID, "Operation": "Add", "Filter": filter])))
@@ -333,6 +365,7 @@ public struct AMISession: Sendable {
         case .resyncing(let expected) where id == expected && !success:
             phase = .running
             return [.report(SourceReport(.warning, "CoreShowChannels refused (\(reason)); calls in progress are not resynchronised"))]
+                + listDevices()
         case .loggingOff(let expected) where id == nil || id == expected:
             return [.close(.loggedOff)]
         default:

@@ -29,6 +29,8 @@ public struct Decision: Sendable, Hashable {
         case rateLimit = "rate-limit"
         /// The expanded URL was refused (bad scheme, not a URL, control characters).
         case refusedURL = "refused-url"
+        /// The call has no number (anonymous, withheld): an automatic rule would open an empty search.
+        case noNumber = "no-number"
     }
 
     /// The call's id.

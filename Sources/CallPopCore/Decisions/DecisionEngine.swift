@@ -49,6 +49,9 @@ public struct DecisionEngine: Sendable {
     /// The live calls, newest first.
     public var liveCalls: [TrackedCall] { tracker.liveCalls }
 
+    /// A live or recently ended call.
+    public func call(_ id: String) -> TrackedCall? { tracker.call(id) }
+
     /// Handles one call event at `now`.
     public mutating func handle(_ event: CallEvent, at now: ContinuousClock.Instant) -> Outcome {
         let rules = ruleSet
@@ -75,8 +78,22 @@ public struct DecisionEngine: Sendable {
     /// that is live or recently ended. Clicks are the user's choice: no colleague skip and no
     /// once-per-call limit, but the rate limit and URL checks still apply.
     public mutating func click(rule ruleID: String, call callID: String, at now: ContinuousClock.Instant) -> Decision? {
+        guard let call = tracker.call(callID) else { return nil }
+        return click(rule: ruleID, call, at: now)
+    }
+
+    /// The user clicked an on-click rule for a call from the history, over and no longer
+    /// tracked (`callpop open RULE --call last`): the same checks as for a live call.
+    public mutating func click(rule ruleID: String, pastCall event: CallEvent, at now: ContinuousClock.Instant) -> Decision? {
+        let call = TrackedCall(
+            event: event, isColleague: event.isColleague ?? false, wasAnswered: false, firedRuleIDs: [], firstSeen: now,
+            lastSeen: now)
+        return click(rule: ruleID, call, at: now)
+    }
+
+    private mutating func click(rule ruleID: String, _ call: TrackedCall, at now: ContinuousClock.Instant) -> Decision? {
         // Only on-click rules open on request: an automatic rule must not fire twice this way.
-        guard let call = tracker.call(callID), let rule = ruleSet.rule(ruleID), rule.trigger == .onClick else { return nil }
+        guard let rule = ruleSet.rule(ruleID), rule.trigger == .onClick else { return nil }
         let variables = CallVariables(event: call.event, user: ruleSet.user)
         var decision = Self.makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
@@ -120,6 +137,7 @@ public struct DecisionEngine: Sendable {
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
         if let reason = Self.filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) { return skipped(decision, reason) }
+        guard rule.anonymous || call.event.hasRemoteNumber else { return skipped(decision, .noNumber) }
         guard !call.firedRuleIDs.contains(rule.id) else { return skipped(decision, .alreadyFired) }
         guard !call.isColleague else { return skipped(decision, .colleague) }
         let values = variables ?? CallVariables(event: call.event, user: ruleSet.user)

@@ -79,4 +79,10 @@ public struct CallEvent: Sendable, Hashable {
         self.answeredElsewhere = answeredElsewhere
         self.endCause = endCause
     }
+
+    /// Whether the other party's number holds a digit: an anonymous or withheld call
+    /// arrives as "", "anonymous", "<unknown>", "Restricted" and the like.
+    public var hasRemoteNumber: Bool {
+        remoteNumber.contains { $0.wholeNumberValue != nil }
+    }
 }

@@ -70,7 +70,12 @@ enum TemplateParser {
                 i += 8
                 continue
             }
-            if chars[i] == "{", let close = placeholderEnd(chars, from: i) {
+            var close: Int? = nil
+            if chars[i] == "{" {
+                close = placeholderEnd(chars, from: i)
+                if close == nil { close = try meantPlaceholderEnd(chars, from: i) }
+            }
+            if let close {
                 let body = String(chars[(i + 1)..<close])
                 flush()
                 segments.append(try placeholder(body, at: i))
@@ -98,14 +103,36 @@ enum TemplateParser {
         return nil
     }
 
+    /// For a `{` that `placeholderEnd` does not take as a placeholder but whose name is (close
+    /// to) a variable's: the index of its `}` when there is one (`{CALLERNUM:e.164}`, so the
+    /// modifier is reported), or an error saying it is not closed (`{CALLERNUM`). Other text
+    /// after a `{` stays text.
+    private static func meantPlaceholderEnd(_ chars: [Character], from start: Int) throws(TemplateError) -> Int? {
+        let name = String(chars[(start + 1)...].prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        let names = TemplateVariable.allCases.map(\.rawValue)
+        guard name.count >= 3 else { return nil }
+        let variable = TemplateVariable(rawValue: name) != nil ? name : Suggestion.closest(to: name, among: names)
+        guard let variable else { return nil }
+        var j = start + 1
+        while j < chars.count, j - start < 64, chars[j] != "{", !chars[j].isWhitespace {
+            if chars[j] == "}" { return j }
+            j += 1
+        }
+        throw TemplateError(message: "{\(name) is not closed: write {\(variable)}", offset: start)
+    }
+
     private static func placeholder(_ body: String, at offset: Int) throws(TemplateError) -> Template.Segment {
         let parts = body.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = String(parts[0])
         guard let variable = TemplateVariable(rawValue: name) else {
-            let names = { (callbackOnly: Bool) in
+            let names = TemplateVariable.allCases.map(\.rawValue)
+            if let meant = Suggestion.closest(to: name, among: names) {
+                throw TemplateError(message: "unknown variable {\(name)}; did you mean {\(meant)}?", offset: offset)
+            }
+            let list = { (callbackOnly: Bool) in
                 TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly && !$0.isDialOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
             }
-            let known = names(false) + "; in callbacks also " + names(true)
+            let known = list(false) + "; in callbacks also " + list(true)
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)
         }
         guard parts.count == 2 else { return .variable(variable, .none) }
@@ -117,8 +144,10 @@ enum TemplateParser {
         case "national": form = .national
         case "digits": form = .digits
         default:
+            let forms = ["e164", "national", "digits"]
+            let hint = Suggestion.closest(to: modifier, among: forms).map { "did you mean {\(name):\($0)}? Use" } ?? "use"
             throw TemplateError(
-                message: "bad modifier '\(modifier)' in {\(body)}: use a count of characters to drop, or e164, national, digits",
+                message: "bad modifier '\(modifier)' in {\(body)}: \(hint) a count of characters to drop, or e164, national, digits",
                 offset: offset)
         }
         guard variable.isNumber else {

@@ -33,6 +33,11 @@ public struct AgentBusClient: Sendable {
         _ = try await call("Open", [.string(rule)])
     }
 
+    /// Asks the agent to run on-click rule `rule` for the call `call` names (id, `last`, `last-missed`).
+    public func open(rule: String, call: String) async throws(DBusError) {
+        _ = try await self.call("OpenCall", [.string(rule), .string(call)])
+    }
+
     /// Asks the agent to place a call to `number`; the result once known.
     /// - Throws: `.refused` with the reason when the number is refused; `.notRunning`.
     public func dial(_ number: String, timeout: Duration) async throws(DBusError) -> AgentDialReply {

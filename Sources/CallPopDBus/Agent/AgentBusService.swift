@@ -79,7 +79,14 @@ public final class AgentBusService: Sendable {
             return await reply(to: call, errorName: AgentInterface.ErrorName.dialFailed) {
                 try await handler.dial(number).arguments
             }
-        case ("Status", _), ("Reload", _), ("Open", _), ("Dial", _):
+        case ("OpenCall", "ss"):
+            let rule = call.arguments[0].string ?? ""
+            let which = call.arguments[1].string ?? ""
+            return await reply(to: call, errorName: AgentInterface.ErrorName.openFailed) {
+                try await handler.open(rule: rule, call: which)
+                return []
+            }
+        case ("Status", _), ("Reload", _), ("Open", _), ("OpenCall", _), ("Dial", _):
             return call.errorReply(
                 name: DBusError.Names.invalidArgs,
                 message: "wrong arguments (\(call.signature)) for \(call.member ?? ""); see Introspect")

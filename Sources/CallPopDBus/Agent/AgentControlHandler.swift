@@ -7,6 +7,10 @@ public protocol AgentControlHandler: Sendable {
     func reload() async throws
     /// Runs the on-click rule `rule` for the most recent live call.
     func open(rule: String) async throws
+    /// Runs the on-click rule `rule` for the call `call` names: an id, `last` or
+    /// `last-missed`, also when it is over (from the history).
+    func open(rule: String, call: String) async throws
+
     /// Places a call to `number` (a number or a `tel:`/`callto:`/`sip:` URI, already
     /// confirmed by the caller) and returns the result. Throw `DBusError` with code
     /// `.refused` when it is refused before anything is placed (bad number, deny rule).
@@ -46,6 +50,11 @@ public struct AgentDialReply: Sendable, Hashable {
 }
 
 extension AgentControlHandler {
+    /// Handlers without a call history open rules for live calls only.
+    public func open(rule: String, call: String) async throws {
+        throw DBusError(.refused, "this agent opens rules for its live calls only")
+    }
+
     /// Handlers that cannot place calls refuse.
     public func dial(_ number: String) async throws -> AgentDialReply {
         throw DBusError(.refused, "this agent does not place calls")

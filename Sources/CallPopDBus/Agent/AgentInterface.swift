@@ -35,6 +35,12 @@ public enum AgentInterface {
             <method name="Open">
               <arg name="rule" type="s" direction="in"/>
             </method>
+            <!-- Runs an on-click rule for a call: its id, "last" or "last-missed",
+                 also a call that is over (from the call history). -->
+            <method name="OpenCall">
+              <arg name="rule" type="s" direction="in"/>
+              <arg name="call" type="s" direction="in"/>
+            </method>
             <!-- Places a call (a number or a tel:, callto:, sip: URI) through the
                  agent's PBX session, HTTP API or program, and returns the result
                  once known (for AMI: when your phone answered or failed): whether

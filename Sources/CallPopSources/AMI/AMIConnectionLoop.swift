@@ -34,7 +34,8 @@ struct AMIConnectionLoop {
         var session = AMISession(
             configuration: .init(
                 username: configuration.username, secret: configuration.secret, login: configuration.login,
-                keepaliveInterval: configuration.keepaliveInterval, responseTimeout: configuration.responseTimeout),
+                keepaliveInterval: configuration.keepaliveInterval, responseTimeout: configuration.responseTimeout,
+                listDevices: configuration.listDevices),
             mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: configuration.devices, trunks: configuration.trunks)))
         var backoff = Backoff(minimum: configuration.reconnectMinimum, maximum: configuration.reconnectMaximum)
         var random = SystemRandomNumberGenerator()
