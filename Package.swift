@@ -62,7 +62,7 @@ let package = Package(
         // TOML configuration → validated rules and source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
-            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopLookup", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // MARK: Outside worlds, one target each
 
