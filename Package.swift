@@ -79,6 +79,14 @@ let package = Package(
             dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
         // LDAP directories through Debian's OpenLDAP client library, on a thread of their own.
         .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
+        // Caller lookup in every [[directory]]: CardDAV mirrors, LDAP, CRM APIs and files, the answer
+        // cache on disk, directory health; the budget and which rules wait are CallPopCore's.
+        .target(
+            name: "CallPopDirectories",
+            dependencies: [
+                "CallPopCore", "CallPopLookup", "CallPopLDAP", "CallPopHTTP", "CallPopPlatform",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
         .target(
             name: "CallPopSources",
@@ -91,7 +99,7 @@ let package = Package(
             name: "CallPopRuntime",
             dependencies: [
                 "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopSources", "CallPopDBus",
-                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup",
+                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup", "CallPopDirectories",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.

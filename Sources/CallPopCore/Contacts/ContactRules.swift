@@ -46,3 +46,16 @@ extension PopupRule {
         return nil
     }
 }
+
+extension CallbackRule {
+    /// Whether the URL, body or a header takes a value from caller lookup: then the call's
+    /// callbacks wait for the lookup's answer (or its budget), like popups that use it.
+    public var usesContact: Bool {
+        if url.usesContact || headers.contains(where: { $0.value.usesContact }) { return true }
+        switch body {
+        case .form(let template)?: return template.usesContact
+        case .json(let json)?: return json.template.usesContact
+        case nil: return false
+        }
+    }
+}

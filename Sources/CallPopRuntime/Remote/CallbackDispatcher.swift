@@ -34,6 +34,9 @@ final class CallbackDispatcher: AgentObserver, Sendable {
     deinit { handOff?.finish() }
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
+        // Callbacks that use the contact wait, like popups, until the lookup answered or its
+        // budget passed: the agent reports the call again then, and the events go out in order.
+        if call.lookup.isWaiting, configuration.effective.callbacks.contains(where: \.usesContact) { return }
         let occurrences = tracker.withLock { $0.observe(call) }
         guard !occurrences.isEmpty else { return }
         let current = configuration.effective
