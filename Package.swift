@@ -110,6 +110,7 @@ let package = Package(
             name: "callpop",
             dependencies: [
                 "CallPopRuntime", "CallPopSetup", "CallPopSources", "CallPopDBus", "CallPopCore", "CallPopConfig", "CallPopPlatform",
+                "CallPopDirectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

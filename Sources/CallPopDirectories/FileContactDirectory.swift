@@ -49,7 +49,7 @@ final class FileContactDirectory: ContactDirectory {
 
     func summary() -> String {
         state.withLock { state in
-            let files = state.stamps?.count ?? 0
+            let files = state.stamps?.values.filter { !$0.isDirectory }.count ?? 0
             var text = "\(state.index.contacts.count) contacts from \(files) file\(files == 1 ? "" : "s")"
             if let problem = state.problems.first { text += "; \(problem)" }
             return text

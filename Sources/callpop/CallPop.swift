@@ -16,6 +16,6 @@ struct CallPop: AsyncParsableCommand {
             ~/.config/callpop/config.toml. See callpop(1) and callpop.toml(5).
             """,
         version: Version.string,
-        subcommands: [Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self],
+        subcommands: [Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self, Lookup.self],
         defaultSubcommand: nil)
 }

@@ -12,6 +12,7 @@ import Synchronization
 /// waits for the spool either; in a dry run they are printed instead of sent.
 final class CallbackDispatcher: AgentObserver, Sendable {
     private let tracker = Mutex(CallbackEventTracker())
+    private let hold = Mutex(ContactHold())
     private let configuration: RemoteConfiguration
     private let log: CallbackLog
     private let handOff: AsyncStream<[CallbackRequest]>.Continuation?
@@ -35,9 +36,13 @@ final class CallbackDispatcher: AgentObserver, Sendable {
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         // Callbacks that use the contact wait, like popups, until the lookup answered or its
-        // budget passed: the agent reports the call again then, and the events go out in order.
-        if call.lookup.isWaiting, configuration.effective.callbacks.contains(where: \.usesContact) { return }
-        let occurrences = tracker.withLock { $0.observe(call) }
+        // budget passed; the changes held meanwhile go out then, in order, with the contact.
+        var changes = [call]
+        if call.lookup.isWaiting || hold.withLock({ $0.isHolding(call.event.callID) }),
+           configuration.effective.callbacks.contains(where: \.usesContact) {
+            changes = hold.withLock { $0.pass(call) }
+        }
+        let occurrences = tracker.withLock { tracker in changes.flatMap { tracker.observe($0) } }
         guard !occurrences.isEmpty else { return }
         let current = configuration.effective
         guard !current.callbacks.isEmpty else { return }
