@@ -3,12 +3,20 @@ public import CallPopCore
 /// The pure half of asking a CRM's JSON API: the request URL for a number, and what a
 /// response means. The HTTP layer sends the request.
 extension HTTPDirectorySettings {
-    /// The URL to ask for `number`: the template with `{CALLERNUM}` (and its number forms)
-    /// percent-encoded, checked as an `http(s)` URL; nil when `number` is no phone number (then
+    /// The URL to ask for `number`: the template with `{CALLERNUM}` (the number's digits, with
+    /// `+` or the national prefix as written; and its number forms) percent-encoded, checked as an `http(s)` URL; nil when `number` is no phone number (then
     /// nothing is asked: a "number" like `*)(uid=*` never reaches a CRM).
     public func requestURL(for number: String, matcher: NumberMatcher) throws(URLCheck.Refusal) -> String? {
-        guard matcher.number(number) != nil else { return nil }
-        let event = CallEvent(callID: "", state: .ringing, direction: .incoming, remoteNumber: number)
+        guard let parsed = matcher.number(number) else { return nil }
+        // The number as read, not as sent: separators, labels and suffixes such as `;ext=`
+        // or `&x=1` never reach the CRM, and the number forms work on clean digits.
+        let clean: String
+        switch parsed.form {
+        case .international: clean = "+" + parsed.digits
+        case .national: clean = matcher.plan.nationalPrefix + parsed.digits
+        case .local: clean = parsed.digits
+        }
+        let event = CallEvent(callID: "", state: .ringing, direction: .incoming, remoteNumber: clean)
         let variables = CallVariables(event: event, user: UserIdentity(number: "", numberPlan: matcher.plan))
         let expanded = try url.expandURL(variables)
         try URLCheck.validate(expanded, allowedSchemes: ["http", "https"])
