@@ -127,7 +127,8 @@ extension ConfigBuilder {
             return nil
         }
         let lowered = uri.lowercased()
-        guard lowered.hasPrefix("ldap://") || lowered.hasPrefix("ldaps://"), uri.utf8.count > 8,
+        let host = uri.drop { $0 != "/" }.dropFirst(2)
+        guard lowered.hasPrefix("ldap://") || lowered.hasPrefix("ldaps://"), !host.isEmpty,
               !uri.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F }) else {
             report(layer, "\(path).uri", "uri must be one ldap:// or ldaps:// URI, like ldap://ldap.example.com:389")
             return nil

@@ -47,7 +47,7 @@ struct CallbackConfigTests {
     @Test("callback errors, each where it stands")
     func callbackErrors() {
         #expect(diagnostics(callback(#"name = "X""#, #"url = "https://crm.example.com/?d={DURATON}""#)) == [
-            "test.toml:6:35: unknown variable {DURATON}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
+            "test.toml:6:35: unknown variable {DURATON}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
         ])
         #expect(diagnostics(callback(#"name = "X""#, #"url = "{CALLERNAME}/x""#)) == [
             "test.toml:6:7: url must start with a fixed scheme such as https://, not a variable",
@@ -202,7 +202,7 @@ struct ProvisionedRulesTests {
         ])
         #expect(problems("[pbx]\nsource = \"ami\"\n") == ["\(name):1:1: a provisioned fragment holds only [[popup]] and [[callback]] tables, not 'pbx'"])
         #expect(problems("[[popup]]\nname = \"X\"\ntrigger = \"ringing\"\nurl = \"https://crm.example.com/{CALLERNAM}\"\n") == [
-            "\(name):4:32: unknown variable {CALLERNAM}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
+            "\(name):4:32: unknown variable {CALLERNAM}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
         ])
         #expect(problems("[[popup]\nname = 1\n").first?.hasPrefix("\(name):1:") == true)
     }
