@@ -138,6 +138,12 @@ let package = Package(
         .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
+        .testTarget(
+            name: "CallPopDirectoriesTests",
+            dependencies: [
+                "CallPopDirectories", "CallPopLookup", "CallPopCore", "CallPopHTTP", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",

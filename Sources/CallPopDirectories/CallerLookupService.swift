@@ -85,7 +85,8 @@ public final class CallerLookupService: Sendable {
                 round.record(cached, for: index)
                 continue
             }
-            let available = health.withLock { $0[name]?.isAvailable(at: .now) ?? true }
+            // Files are local: a missing one is read as soon as it exists, so it never rests.
+            let available = !directory.settings.rests || health.withLock { $0[name]?.isAvailable(at: .now) ?? true }
             guard available else {
                 round.record(.skipped("resting after failing; asked again later"), for: index)
                 continue

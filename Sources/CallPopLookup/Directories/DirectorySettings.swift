@@ -70,6 +70,12 @@ public struct DirectorySettings: Sendable, Hashable {
         }
     }
 
+    /// Whether the directory rests after failing (`DirectoryHealth`): those reached over
+    /// the network. A file is read again as soon as it is there.
+    public var rests: Bool {
+        if case .file = kind { false } else { true }
+    }
+
     /// What an answer of this directory depends on, without secrets: a cached answer made
     /// under other settings (another URL, base or filter) is not used.
     public var cacheIdentity: String {
