@@ -105,7 +105,7 @@ let package = Package(
         // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.
         .target(
             name: "CallPopSetup",
-            dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform"]),
+            dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopLookup"]),
         .executableTarget(
             name: "callpop",
             dependencies: [
