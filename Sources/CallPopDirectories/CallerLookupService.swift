@@ -115,6 +115,10 @@ public final class CallerLookupService: Sendable {
                 group.addTask {
                     var entry = LookupReport.Entry(settings: directory.settings, answer: .skipped("disabled"), cached: cached)
                     guard directory.settings.enabled else { return (index, entry) }
+                    guard key != nil else {
+                        entry.answer = .skipped("no phone number")
+                        return (index, entry)
+                    }
                     let started = ContinuousClock.now
                     entry.answer = await directory.lookup(number)
                     entry.elapsed = .now - started

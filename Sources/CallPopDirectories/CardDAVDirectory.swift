@@ -91,7 +91,8 @@ final class CardDAVDirectory: ContactDirectory {
 
     func summary() -> String {
         state.withLock { state in
-            var text = "\(state.book.contacts.count) contacts"
+            let count = state.book.contacts.count
+            var text = "\(count) contact\(count == 1 ? "" : "s")"
             if let last = state.lastSync {
                 text += ", synced \(Int((ContinuousClock.now - last) / .seconds(1))) s ago"
             } else if state.hasCopy {

@@ -50,7 +50,8 @@ final class FileContactDirectory: ContactDirectory {
     func summary() -> String {
         state.withLock { state in
             let files = state.stamps?.values.filter { !$0.isDirectory }.count ?? 0
-            var text = "\(state.index.contacts.count) contacts from \(files) file\(files == 1 ? "" : "s")"
+            let count = state.index.contacts.count
+            var text = "\(count) contact\(count == 1 ? "" : "s") from \(files) file\(files == 1 ? "" : "s")"
             if let problem = state.problems.first { text += "; \(problem)" }
             return text
         }
