@@ -78,7 +78,9 @@ path = "$work/contacts"
 TOML
 export HOME=$work/home XDG_CACHE_HOME=$work/cache
 run() {
-    echo "\$ callpop lookup $*"
+    local shown=()
+    for word in "$@"; do [[ $word == --* ]] && shown+=("$word") || shown+=("'$word'"); done
+    echo "\$ callpop lookup ${shown[*]}"
     "$binary" lookup --config "$work/config.toml" "$@" | sed "s#$work#/tmp/…#g; s#127.0.0.1:[0-9]*#127.0.0.1:PORT#g"
     echo
 }
