@@ -19,6 +19,11 @@ public final class CallerLookupService: Sendable {
     private let matcher: NumberMatcher
     private let cache: Mutex<LookupCache>
     private let health: Mutex<[String: DirectoryHealth]>
+    /// Lookups under way per directory: a flood of calls must not start a thread or a
+    /// request per call without bound (LDAP runs each lookup on a thread of its own).
+    private let inFlight = Mutex<[String: Int]>([:])
+    /// The most lookups under way in one directory; beyond, it is skipped for that call.
+    public static let maximumInFlight = 8
     private let cachePath: String?
     private let writer = CacheWriter()
     private let logger: Logger
@@ -91,8 +96,18 @@ public final class CallerLookupService: Sendable {
                 round.record(.skipped("resting after failing; asked again later"), for: index)
                 continue
             }
+            let admitted = inFlight.withLock { counts in
+                guard counts[name, default: 0] < Self.maximumInFlight else { return false }
+                counts[name, default: 0] += 1
+                return true
+            }
+            guard admitted else {
+                round.record(.skipped("\(Self.maximumInFlight) lookups already under way"), for: index)
+                continue
+            }
             Task {
                 let answer = await directory.lookup(number)
+                self.inFlight.withLock { $0[name, default: 1] -= 1 }
                 self.note(answer, of: directory.settings, key: key)
                 round.record(answer, for: index)
             }

@@ -103,3 +103,20 @@ import Testing
         #expect(settled?.contact?.directory == "fast")
     }
 }
+
+extension HTTPLookupTests {
+    @Test func aFloodOfCallsStartsABoundedNumberOfRequests() async throws {
+        let server = try await TestHTTPServer.start(routes: ["/api/search": [.init(status: 404, body: "{}", delay: 0.5)]])
+        defer { Task { await server.stop() } }
+        let client = testClient()
+        defer { client.shutdown() }
+        let service = lookupService([try Self.directory(server)], client: client)
+        let rounds = (0..<30).map { service.lookup("+49 40 10000\($0 + 10)") }
+        let skipped = rounds.filter { $0.current.answers.first??.outcome == "skipped" }.count
+        #expect(skipped == 30 - CallerLookupService.maximumInFlight)
+        for round in rounds { _ = await round.complete() }
+        #expect(server.requests().count == CallerLookupService.maximumInFlight)
+        // Once they are answered, the directory is asked again.
+        #expect(await service.lookup("+49 40 2000000").complete().answers == [.notFound])
+    }
+}
