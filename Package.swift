@@ -64,7 +64,7 @@ let package = Package(
         // TOML configuration → validated rules and source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
-            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopLookup", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // MARK: Outside worlds, one target each
 
@@ -81,6 +81,14 @@ let package = Package(
             dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
         // LDAP directories through Debian's OpenLDAP client library, on a thread of their own.
         .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
+        // Caller lookup in every [[directory]]: CardDAV mirrors, LDAP, CRM APIs and files, the answer
+        // cache on disk, directory health; the budget and which rules wait are CallPopCore's.
+        .target(
+            name: "CallPopDirectories",
+            dependencies: [
+                "CallPopCore", "CallPopLookup", "CallPopLDAP", "CallPopHTTP", "CallPopPlatform",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
         .target(
             name: "CallPopSources",
@@ -93,7 +101,7 @@ let package = Package(
             name: "CallPopRuntime",
             dependencies: [
                 "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopSources", "CallPopDBus",
-                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup",
+                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup", "CallPopDirectories",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The set-up commands' logic: init's starter configuration, autostart, demo, check's report,
@@ -102,12 +110,13 @@ let package = Package(
             name: "CallPopSetup",
             dependencies: [
                 "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopAMI", "CallPopSIP", "CallPopSources",
-                "CallPopDBus", "CallPopHTTP",
+                "CallPopDBus", "CallPopHTTP", "CallPopLookup",
             ]),
         .executableTarget(
             name: "callpop",
             dependencies: [
                 "CallPopRuntime", "CallPopSetup", "CallPopSources", "CallPopDBus", "CallPopCore", "CallPopConfig", "CallPopPlatform",
+                "CallPopDirectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -135,6 +144,12 @@ let package = Package(
         .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
+        .testTarget(
+            name: "CallPopDirectoriesTests",
+            dependencies: [
+                "CallPopDirectories", "CallPopLookup", "CallPopCore", "CallPopHTTP", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",

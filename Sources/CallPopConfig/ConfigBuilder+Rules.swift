@@ -70,7 +70,8 @@ extension ConfigBuilder {
         return PopupRule(
             id: ruleID(t, path: path, layer: layer), name: name, direction: direction, trigger: trigger, enabled: enabled, target: target,
             calledNumbers: patterns(t, "called_numbers", path: path, layer: layer),
-            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer), anonymous: anonymous)
+            remoteNumbers: patterns(t, "remote_numbers", path: path, layer: layer), anonymous: anonymous,
+            known: ruleBool(t, "known", path: path, layer: layer), directories: ruleDirectories(t, path: path, layer: layer))
     }
 
     mutating func buildTarget(_ t: [String: ConfigValue], path: String, layer: ConfigLayer, name: String) -> PopupTarget? {
@@ -84,7 +85,9 @@ extension ConfigBuilder {
         case (.some(let value), nil):
             guard case .string(let text) = value else { report(layer, "\(path).url", "url must be a string"); return nil }
             guard let template = parseTemplate(text, path: "\(path).url", layer: layer) else { return nil }
-            checkStaticURL(template, path: "\(path).url", layer: layer)
+            // The contact's record: its scheme and host come from the directory, and only hosts
+            // of its record_hosts get there; the whole URL is checked when it expands.
+            if !template.startsWithContactURL { checkStaticURL(template, path: "\(path).url", layer: layer) }
             return .url(template)
         case (nil, .some(let value)):
             var words: [String] = []

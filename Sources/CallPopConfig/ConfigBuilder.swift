@@ -1,10 +1,15 @@
 internal import CallPopCore
+internal import CallPopLookup
 
 /// Builds a `Configuration` from layered files, recording each problem where it stands.
 struct ConfigBuilder {
     let layers: [ConfigLayer]
     let environment: [String: String]
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// Environment variables that hold secrets: children never inherit them.
+    var secretEnvironment: Set<String> = []
+    /// The `[[directory]]` names rules may filter on; nil while unknown (provisioned rules).
+    var directoryNames: [String]?
 
     init(layers: [ConfigLayer], environment: [String: String]) {
         self.layers = layers
@@ -14,9 +19,12 @@ struct ConfigBuilder {
     mutating func build() -> Configuration {
         for layer in layers { checkTopLevel(layer) }
         let user = buildUser()
+        let lookup = buildLookup()
+        directoryNames = lookup.directories.map(\.name)
         let rules = buildRules()
         var ruleSet = RuleSet(
-            user: user, colleagues: buildColleagues(), launch: LaunchPolicy(), launchesPerMinute: 10, rules: rules)
+            user: user, colleagues: buildColleagues(), launch: LaunchPolicy(), launchesPerMinute: 10, rules: rules,
+            looksUpCallers: lookup.isActive)
         var portal = PortalMode.auto
         buildLaunch(into: &ruleSet, portal: &portal)
         let pbx = buildPBX()
@@ -37,6 +45,9 @@ struct ConfigBuilder {
         configuration.colleagueDirectory = directory
         configuration.provisioning = provisioning
         configuration.dial = dial
+        configuration.lookup = lookup
+        secretEnvironment.insert(pbxPasswordVariable)
+        configuration.secretEnvironment = secretEnvironment
         return configuration
     }
 

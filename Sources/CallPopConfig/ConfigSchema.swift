@@ -3,9 +3,10 @@
 enum ConfigSchema {
     static let tables: Set<String> = [
         "user", "pbx", "colleagues", "launch", "notifications", "popup", "callback", "provisioning", "dial", "history",
+        "lookup", "directory",
     ]
     /// Tables written as `[[name]]`, lists of rules.
-    static let ruleLists: Set<String> = ["popup", "callback"]
+    static let ruleLists: Set<String> = ["popup", "callback", "directory"]
 
     static let user: Set<String> = ["number", "name", "country_code", "national_prefix", "international_prefix"]
     static let colleagues: Set<String> = Set(["numbers", "same_length_as_user"]).union(remote)
@@ -13,7 +14,22 @@ enum ConfigSchema {
     static let notifications: Set<String> = ["enabled", "phases", "icon", "problem_delay"]
     static let history: Set<String> = ["enabled", "max_kb"]
     static let popup: Set<String> = [
-        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers", "anonymous",
+        "id", "name", "direction", "trigger", "enabled", "url", "app", "called_numbers", "remote_numbers", "anonymous", "known", "directory",
+    ]
+
+    /// `[lookup]`: how long rules wait for caller lookup, how long answers are cached.
+    static let lookup: Set<String> = ["budget", "cache_ttl", "negative_ttl"]
+    /// Keys every `[[directory]]` has.
+    static let directoryCommon: Set<String> = ["name", "type", "enabled", "timeout", "record_hosts"]
+    /// Each directory type's own keys.
+    static let directoryTypes: [String: Set<String>] = [
+        "carddav": ["url", "user", "password_file", "password_env", "ca_file", "refresh"],
+        "ldap": [
+            "uri", "start_tls", "bind_dn", "password_file", "password_env", "base", "filter", "number_attributes",
+            "name_attributes", "organisation_attributes", "url_attributes", "id_attribute", "ca_file", "size_limit",
+        ],
+        "http": ["url", "headers", "token_file", "secret_headers", "ca_file", "name_field", "company_field", "url_field", "id_field"],
+        "file": ["path"],
     ]
 
     static let callback: Set<String> = [

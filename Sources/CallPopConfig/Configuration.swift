@@ -1,6 +1,7 @@
 public import CallPopCore
 public import CallPopAMI
 public import CallPopSIP
+public import CallPopLookup
 
 /// A loaded, validated configuration.
 public struct Configuration: Sendable {
@@ -28,6 +29,16 @@ public struct Configuration: Sendable {
     public var provisioning: RemoteResource?
     /// `[dial]`: click-to-dial (the plan with its defaults when the table is absent).
     public var dial: DialSettings?
+    /// `[lookup]` and `[[directory]]`: where callers are looked up.
+    public var lookup = LookupSettings()
+    /// Environment variables holding secrets (`password_env`, `env:` secret headers, the PBX
+    /// password's): programs callpop starts never inherit them.
+    public var secretEnvironment: Set<String> = []
+
+    /// `environment` without the variables that hold secrets, for programs callpop starts.
+    public func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { !secretEnvironment.contains($0.key) }
+    }
 }
 
 /// Something fetched over HTTP now and then (`[colleagues] url`, `[provisioning] url`).

@@ -2,6 +2,7 @@ public import CallPopCore
 public import CallPopConfig
 internal import CallPopLaunch
 internal import CallPopPlatform
+internal import CallPopDirectories
 public import Logging
 
 /// Watches the agent's calls and decisions (the desktop notifier, the D-Bus signal).
@@ -23,13 +24,20 @@ extension AgentObserver {
 /// decisions and launches what is due. An actor because events, notification clicks
 /// and reloads arrive from different tasks.
 public actor Agent {
-    private var engine: DecisionEngine
+    var engine: DecisionEngine
     /// The configuration in force.
     public private(set) var configuration: Configuration
     private let options: Options
     private let logger: Logger
     private let launcher: ProcessLauncher
-    private var observers: [any AgentObserver] = []
+    var observers: [any AgentObserver] = []
+    /// Looks callers up in the `[[directory]]` entries; nil: every caller is unknown.
+    var callerLookup: CallerLookupService?
+    /// Lookups whose answers are still awaited, by a running number.
+    var lookups: [Int: Task<Void, Never>] = [:]
+    var nextLookup = 0
+    /// Decisions made by lookups' answers while `waitForLookups` waits.
+    var collectedDecisions: [Decision]?
     private var runningChildren = 0
     private var childWaiters: [CheckedContinuation<Void, Never>] = []
     /// The latest connection state reported by the source, for `status`.
@@ -66,7 +74,10 @@ public actor Agent {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.launcher = ProcessLauncher(baseEnvironment: environment.filter { !ActivationEnvironment.agentOnly.contains($0.key) })
+        // Programs never inherit the variables callpop reads secrets from, nor the agent's own
+        // activation token or systemd socket.
+        self.launcher = ProcessLauncher(
+            baseEnvironment: configuration.childEnvironment(environment.filter { !ActivationEnvironment.agentOnly.contains($0.key) }))
         self.wayland = !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
     }
 
@@ -138,6 +149,7 @@ public actor Agent {
         lastEventAt = WallClock.milliseconds()
         let outcome = engine.handle(event, at: .now)
         for decision in outcome.decisions { await act(on: decision) }
+        if let number = outcome.lookUp, let call = outcome.call { lookUp(number, for: call.event.callID) }
         if let call = outcome.call {
             for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
         }
@@ -231,7 +243,7 @@ public actor Agent {
         if runningChildren == 0 { releaseChildWaiters() }
     }
 
-    private func act(on decision: Decision) async {
+    func act(on decision: Decision) async {
         if options.output.toStandardOutput {
             options.output.write(decision, dryRun: options.dryRun)
         } else if decision.verdict == .skip && decision.reason == .alreadyFired {

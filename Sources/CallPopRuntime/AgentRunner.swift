@@ -65,7 +65,10 @@ public struct AgentRunner: Sendable {
         try await work.value
         // At the end of an event file, let the popups it started finish (they run on in
         // their own sessions anyway); on SIGTERM, exit at once.
-        if !work.isCancelled { await agent.waitForChildren(timeout: .seconds(10)) }
+        if !work.isCancelled {
+            await agent.waitForLookups()
+            await agent.waitForChildren(timeout: .seconds(10))
+        }
     }
 
     /// Re-reads the configuration; a bad one is rejected and the old one stays. Returns
@@ -84,6 +87,7 @@ public struct AgentRunner: Sendable {
             if previous.notifications != configuration.notifications { later.append("[notifications]") }
             if previous.portal != configuration.portal { later.append("[launch] portal") }
             if previous.dial != configuration.dial { later.append("[dial]") }
+            if previous.lookup != configuration.lookup { later.append("[lookup] and [[directory]]") }
             if !later.isEmpty {
                 logger.warning("changes to \(later.joined(separator: ", ")) take effect after a restart (systemctl --user restart callpop)")
             }

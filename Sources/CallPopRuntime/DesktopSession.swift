@@ -121,9 +121,14 @@ private struct BusObserver: AgentObserver {
     let service: AgentBusService?
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
-        guard let notifier else { return }
+        // A new caller shows once the lookup answered or its budget passed (the agent reports
+        // the call again then), so a known caller appears by name at once.
+        guard let notifier, !call.lookup.isWaiting else { return }
         let actions = offers.map { NotificationAction(ruleID: $0.ruleID, label: $0.ruleName, url: $0.plan?.url) }
-        await notifier.update(CallNotice(event: call.event, wasAnswered: call.wasAnswered, actions: actions))
+        var notice = CallNotice(event: call.event, wasAnswered: call.wasAnswered, actions: actions)
+        notice.contactName = call.contact?.name ?? ""
+        notice.contactOrganisation = call.contact?.organisation ?? ""
+        await notifier.update(notice)
     }
 
     func decided(_ decision: Decision) async {

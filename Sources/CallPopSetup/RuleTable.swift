@@ -33,6 +33,7 @@ public enum RuleTable {
                 ["CALLBACK", "NAME", "EVENTS", "ENABLED", "REQUEST"],
                 callbacks.map { [$0.id, $0.name, events($0), $0.enabled ? "yes" : "no", "\($0.method) \($0.url.source)"] })
         }
+        lines += directoryLines(configuration.lookup)
         for (name, resource) in [("colleagues", configuration.colleagueDirectory), ("provisioning", configuration.provisioning)] {
             if let resource { lines.append("\(name): \(resource.url) (every \(Int(resource.refresh / .seconds(1))) s)") }
         }
@@ -42,7 +43,7 @@ public enum RuleTable {
     }
 
     /// Rows under a header, each column as wide as its widest cell; the last column is not padded.
-    private static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
         }

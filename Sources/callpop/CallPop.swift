@@ -18,7 +18,7 @@ struct CallPop: AsyncParsableCommand {
         version: Version.string,
         subcommands: [
             Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self,
-            History.self, Doctor.self, Dial.self, Handler.self,
+            History.self, Doctor.self, Dial.self, Handler.self, Lookup.self,
         ],
         defaultSubcommand: nil)
 }

@@ -58,7 +58,9 @@ extension CallPop {
                 callID: call, state: state, direction: direction, remoteNumber: number, remoteName: name,
                 calledNumber: called, isColleague: colleague ? true : nil)
             let decisions = await agent.handle(event)
-            if decisions.isEmpty && !json { StandardStreams.out("no rule applies to this event") }
+            // Rules that use the caller's contact are decided once the lookup answers.
+            let later = await agent.waitForLookups()
+            if decisions.isEmpty && later.isEmpty && !json { StandardStreams.out("no rule applies to this event") }
             await agent.waitForChildren(timeout: .seconds(10))
         }
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Configuration errors")
 struct ConfigErrorTests {
     static let knownVariables =
-        "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
+        "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
 
     /// A file with the user head and one popup made of `lines` (the popup header is line 4).
     func popup(_ lines: String...) -> String {
@@ -23,7 +23,7 @@ struct ConfigErrorTests {
         #expect(diagnostics(popup(
             #"name = "CRM""#, #"direction = "incoming""#, #"trigger = "ringing""#, #"url = "https://crm.example.com/""#,
             #"colour = "red""#)) == [
-            "test.toml:9:10: unknown key 'colour' in [[popup]]; known keys: anonymous, app, called_numbers, direction, enabled, id, name, remote_numbers, trigger, url",
+            "test.toml:9:10: unknown key 'colour' in [[popup]]; known keys: anonymous, app, called_numbers, direction, directory, enabled, id, known, name, remote_numbers, trigger, url",
         ])
     }
 
@@ -40,7 +40,7 @@ struct ConfigErrorTests {
             "test.toml:4:1: unknown table or key 'users'; did you mean [user]?",
         ])
         #expect(diagnostics("debug = true\n" + userHead) == [
-            "test.toml:1:9: unknown table or key 'debug'; known tables: callback, colleagues, dial, history, launch, notifications, pbx, popup, provisioning, user",
+            "test.toml:1:9: unknown table or key 'debug'; known tables: callback, colleagues, dial, directory, history, launch, lookup, notifications, pbx, popup, provisioning, user",
         ])
     }
 

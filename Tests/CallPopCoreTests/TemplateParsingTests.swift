@@ -12,11 +12,12 @@ struct TemplateParsingTests {
         #expect(!t.isConstant)
     }
 
-    @Test func theThirteenNamesAreTheDocumentedOnes() {
+    @Test func theEighteenNamesAreTheDocumentedOnes() {
         #expect(TemplateVariable.allCases.map(\.rawValue) == [
             "CALLERNUM", "CALLERNAME", "USERNUM", "USERNAME", "CALLTYPE", "TAGS", "CHANNEL", "CALLEDNUM", "CALLID",
-            "EVENT", "DURATION", "DISPOSITION", "DIALNUM",
+            "CONTACTNAME", "CONTACTORG", "CONTACTURL", "CONTACTID", "DIRECTORY", "EVENT", "DURATION", "DISPOSITION", "DIALNUM",
         ])
+        #expect(TemplateVariable.allCases.filter(\.isContact) == [.contactName, .contactOrganisation, .contactURL, .contactID, .directory])
         #expect(TemplateVariable.allCases.filter(\.isCallbackOnly) == [.event, .duration, .disposition])
         #expect(TemplateVariable.allCases.filter(\.isDialOnly) == [.dialNumber])
         #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber, .dialNumber])
@@ -58,7 +59,7 @@ struct TemplateParsingTests {
     }
 
     @Test func unknownVariableNamesItAndItsOffset() {
-        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
+        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
         #expect(templateFailure("https://crm.example.com/?n={CALLERNUMBER}")
             == "27: unknown variable {CALLERNUMBER}; did you mean {CALLERNUM}?")
         // Names are case-sensitive, as in the vendor product; the right spelling is suggested.

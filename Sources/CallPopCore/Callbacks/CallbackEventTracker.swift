@@ -13,11 +13,13 @@ public struct CallbackOccurrence: Sendable, Hashable {
     public var duration: Int
     /// For `ended`: how the call ended.
     public var disposition: CallDisposition?
+    /// What caller lookup found for the call so far.
+    public var contact: CallerContact?
 
     /// Creates an occurrence.
     public init(
         kind: CallbackEventKind, change: String = "", event: CallEvent, isColleague: Bool = false, duration: Int = 0,
-        disposition: CallDisposition? = nil
+        disposition: CallDisposition? = nil, contact: CallerContact? = nil
     ) {
         self.kind = kind
         self.change = change
@@ -25,6 +27,7 @@ public struct CallbackOccurrence: Sendable, Hashable {
         self.isColleague = isColleague
         self.duration = duration
         self.disposition = disposition
+        self.contact = contact
     }
 }
 
@@ -67,7 +70,7 @@ public struct CallbackEventTracker: Sendable {
                 answeredAt: call.event.state == .answered ? now : nil, party: party,
                 changes: [call.event.state == .answered ? "answered" : "", "party:" + party], lastSeen: now)
             trim()
-            return [CallbackOccurrence(kind: .new, event: call.event, isColleague: call.isColleague)]
+            return [CallbackOccurrence(kind: .new, event: call.event, isColleague: call.isColleague, contact: call.contact)]
         }
         if call.event.state == .ended {
             live[id] = nil
@@ -75,19 +78,19 @@ public struct CallbackEventTracker: Sendable {
             let seconds = state.answeredAt.map { Int((now - $0) / .seconds(1)) } ?? 0
             return [CallbackOccurrence(
                 kind: .ended, event: call.event, isColleague: call.isColleague, duration: call.wasAnswered ? max(0, seconds) : 0,
-                disposition: Self.disposition(call))]
+                disposition: Self.disposition(call), contact: call.contact)]
         }
         var occurrences: [CallbackOccurrence] = []
         if call.event.state == .answered, state.answeredAt == nil {
             state.answeredAt = now
             if state.changes.insert("answered").inserted {
-                occurrences.append(CallbackOccurrence(kind: .updated, change: "answered", event: call.event, isColleague: call.isColleague))
+                occurrences.append(CallbackOccurrence(kind: .updated, change: "answered", event: call.event, isColleague: call.isColleague, contact: call.contact))
             }
         }
         if party != state.party {
             state.party = party
             if state.changes.insert("party:" + party).inserted {
-                occurrences.append(CallbackOccurrence(kind: .updated, change: "party:" + party, event: call.event, isColleague: call.isColleague))
+                occurrences.append(CallbackOccurrence(kind: .updated, change: "party:" + party, event: call.event, isColleague: call.isColleague, contact: call.contact))
             }
         }
         state.lastSeen = now

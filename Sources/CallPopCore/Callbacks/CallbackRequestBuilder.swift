@@ -20,7 +20,7 @@ extension CallbackRule {
         guard enabled, events.contains(occurrence.kind), direction.admits(occurrence.event.direction),
               includeColleagues || !occurrence.isColleague, filtersAdmit(occurrence.event, plan: user.numberPlan)
         else { return .notApplicable }
-        let variables = CallVariables(event: occurrence.event, user: user).adding([
+        let variables = CallVariables(event: occurrence.event, user: user, contact: occurrence.contact).adding([
             .event: occurrence.kind.rawValue,
             .duration: String(occurrence.duration),
             .disposition: occurrence.disposition?.rawValue ?? "",

@@ -3,7 +3,7 @@
 public struct DecisionEngine: Sendable {
     /// The configuration in force.
     public private(set) var ruleSet: RuleSet
-    private var tracker: CallTracker
+    var tracker: CallTracker
     private var limiter: RateLimiter
 
     /// The result of one event.
@@ -13,6 +13,9 @@ public struct DecisionEngine: Sendable {
         /// The decisions, in rule order; empty for repeats. A new call's on-click rules come first
         /// as `offer` decisions, without a plan: nothing is expanded until something shows them.
         public var decisions: [Decision]
+        /// The number caller lookup is to look up for this call (a new call, or a new other
+        /// party); nil when none. Rules that use the contact wait for `identify`.
+        public var lookUp: String?
         /// The rules in force for this event, kept so that `offers` expands exactly what they said.
         private var ruleSet: RuleSet?
 
@@ -24,10 +27,11 @@ public struct DecisionEngine: Sendable {
             return DecisionEngine.offers(of: ruleSet, for: call, expanded: true)
         }
 
-        init(call: TrackedCall?, decisions: [Decision], ruleSet: RuleSet?) {
+        init(call: TrackedCall?, decisions: [Decision], ruleSet: RuleSet?, lookUp: String? = nil) {
             self.call = call
             self.decisions = decisions
             self.ruleSet = ruleSet
+            self.lookUp = lookUp
         }
     }
 
@@ -60,18 +64,24 @@ public struct DecisionEngine: Sendable {
         }) else {
             return Outcome(call: nil, decisions: [], ruleSet: nil)
         }
-        let call = update.call
+        var call = update.call
+        let lookUp = startLookupIfDue(&call)
         var decisions = update.isNew ? Self.offers(of: ruleSet, for: call, expanded: false) : []
         if let trigger = update.trigger {
             // Built once, and only when a rule gets as far as expanding its target.
             var variables: CallVariables?
+            var waiting: [WaitingRule] = []
             for rule in ruleSet.rules where rule.trigger == trigger {
-                let decision = evaluate(rule, trigger: trigger, call: call, variables: &variables, now: now)
+                guard let decision = evaluate(rule, trigger: trigger, call: call, variables: &variables, now: now) else {
+                    waiting.append(WaitingRule(ruleID: rule.id, trigger: trigger))
+                    continue
+                }
                 if decision.verdict == .launch { tracker.markFired(rule.id, call: call.event.callID) }
                 decisions.append(decision)
             }
+            if !waiting.isEmpty { addWaiting(waiting, to: &call) }
         }
-        return Outcome(call: call, decisions: decisions, ruleSet: ruleSet)
+        return Outcome(call: call, decisions: decisions, ruleSet: ruleSet, lookUp: lookUp)
     }
 
     /// The user clicked an on-click rule (a notification action, `callpop open`) for a call
@@ -94,11 +104,12 @@ public struct DecisionEngine: Sendable {
     private mutating func click(rule ruleID: String, _ call: TrackedCall, at now: ContinuousClock.Instant) -> Decision? {
         // Only on-click rules open on request: an automatic rule must not fire twice this way.
         guard let rule = ruleSet.rule(ruleID), rule.trigger == .onClick else { return nil }
-        let variables = CallVariables(event: call.event, user: ruleSet.user)
+        let variables = CallVariables(event: call.event, user: ruleSet.user, contact: call.contact)
         var decision = Self.makeDecision(rule, trigger: .onClick, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
         if let reason = Self.filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) { return skipped(decision, reason) }
+        if let reason = rule.contactFilterRejects(call.contact) { return skipped(decision, reason) }
         do {
             decision.plan = try rule.target.plan(variables, policy: ruleSet.launch)
         } catch {
@@ -117,11 +128,13 @@ public struct DecisionEngine: Sendable {
         var variables: CallVariables?
         return ruleSet.rules.compactMap { rule in
             guard rule.trigger == .onClick, rule.enabled, rule.direction.admits(call.event.direction),
-                  filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) == nil
+                  filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) == nil,
+                  // Offered once the lookup can tell whether the caller is known.
+                  !(rule.filtersOnContact && call.lookup.isWaiting), rule.contactFilterRejects(call.contact) == nil
             else { return nil }
             var offer = makeDecision(rule, trigger: .onClick, call: call, verdict: .offer)
             if expanded {
-                let values = variables ?? CallVariables(event: call.event, user: ruleSet.user)
+                let values = variables ?? CallVariables(event: call.event, user: ruleSet.user, contact: call.contact)
                 variables = values
                 guard let plan = try? rule.target.plan(values, policy: ruleSet.launch) else { return nil }
                 offer.plan = plan
@@ -130,9 +143,10 @@ public struct DecisionEngine: Sendable {
         }
     }
 
-    private mutating func evaluate(
+    /// The decision for `rule`; nil when it must wait for caller lookup (every other check passed).
+    mutating func evaluate(
         _ rule: PopupRule, trigger: Trigger, call: TrackedCall, variables: inout CallVariables?, now: ContinuousClock.Instant
-    ) -> Decision {
+    ) -> Decision? {
         var decision = Self.makeDecision(rule, trigger: trigger, call: call, verdict: .launch)
         guard rule.enabled else { return skipped(decision, .disabled) }
         guard rule.direction.admits(call.event.direction) else { return skipped(decision, .direction) }
@@ -140,7 +154,9 @@ public struct DecisionEngine: Sendable {
         guard rule.anonymous || call.event.hasRemoteNumber else { return skipped(decision, .noNumber) }
         guard !call.firedRuleIDs.contains(rule.id) else { return skipped(decision, .alreadyFired) }
         guard !call.isColleague else { return skipped(decision, .colleague) }
-        let values = variables ?? CallVariables(event: call.event, user: ruleSet.user)
+        if rule.waitsForContact, call.lookup.isWaiting { return nil }
+        if let reason = rule.contactFilterRejects(call.contact) { return skipped(decision, reason) }
+        let values = variables ?? CallVariables(event: call.event, user: ruleSet.user, contact: call.contact)
         variables = values
         do {
             decision.plan = try rule.target.plan(values, policy: ruleSet.launch)

@@ -94,13 +94,19 @@ extension Template {
         var out = ""
         out.reserveCapacity(source.utf8.count + 64)
         var inPath = true
-        for segment in segments {
+        for (index, segment) in segments.enumerated() {
             switch segment {
             case .literal(let text):
                 out += text
                 if inPath, text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
             case .variable(let v, let t):
                 let value = variables.value(v, t)
+                if index == 0, startsWithContactURL {
+                    // The contact's record URL, whole: `check` then validates all of it.
+                    out += value
+                    if value.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
+                    continue
+                }
                 if inPath, value == "." || value == ".." { throw .dotSegment }
                 out += PercentEncoding.encode(value)
             }

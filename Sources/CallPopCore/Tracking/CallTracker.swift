@@ -12,6 +12,12 @@ public struct TrackedCall: Sendable, Hashable {
     public var firstSeen: ContinuousClock.Instant
     /// When the tracker last heard of the call.
     public var lastSeen: ContinuousClock.Instant
+    /// What caller lookup found for `lookupNumber` (nil: unknown, or no answer yet).
+    public var contact: CallerContact? = nil
+    /// Where caller lookup is for this call.
+    public var lookup: CallerLookupState = .none
+    /// The number the lookup is (or was) for: a transfer to another party starts a new one.
+    public var lookupNumber: String = ""
 }
 
 /// The tracker's answer to one event.
@@ -111,6 +117,19 @@ public struct CallTracker: Sendable {
             live[stalest.event.callID] = nil
         }
         return update
+    }
+
+    /// Changes the live or recently ended call `id` in place; false when there is none.
+    @discardableResult
+    public mutating func modify(_ id: String, _ change: (inout TrackedCall) -> Void) -> Bool {
+        if var call = live.removeValue(forKey: id) {
+            change(&call)
+            live[id] = call
+            return true
+        }
+        guard let index = ended.lastIndex(where: { $0.event.callID == id }) else { return false }
+        change(&ended[index])
+        return true
     }
 
     /// Records that `ruleID` fired for call `id`.

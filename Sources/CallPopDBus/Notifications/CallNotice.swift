@@ -64,6 +64,10 @@ public struct CallNotice: Sendable, Hashable {
     public var remoteName: String
     /// The on-click rules for this call, in configuration order.
     public var actions: [NotificationAction]
+    /// Who caller lookup says the other party is; empty when unknown. Untrusted.
+    public var contactName = ""
+    /// The contact's organisation; empty when unknown. Untrusted.
+    public var contactOrganisation = ""
 
     /// Creates a notice.
     public init(

@@ -50,13 +50,7 @@ struct NotificationContent: Sendable, Hashable {
         let name = NotificationText.clean(notice.remoteName)
         let number = NotificationText.clean(notice.remoteNumber)
         let markup = capabilities.bodyMarkup || capabilities.bodyHyperlinks
-        var lines: [String] = []
-        if name.isEmpty, number.isEmpty {
-            lines.append("Unknown caller")
-        } else {
-            if !name.isEmpty { lines.append(markup ? "<b>\(NotificationText.escapeMarkup(name))</b>" : name) }
-            if !number.isEmpty { lines.append(markup ? NotificationText.escapeMarkup(number) : number) }
-        }
+        var lines = Self.callerLines(notice, name: name, number: number, markup: markup)
         actions = []
         if capabilities.actions {
             let caller = capabilities.listsActionsInAMenu ? Self.caller(name: name, number: number) : nil

@@ -12,6 +12,7 @@ import Synchronization
 /// waits for the spool either; in a dry run they are printed instead of sent.
 final class CallbackDispatcher: AgentObserver, Sendable {
     private let tracker = Mutex(CallbackEventTracker())
+    private let hold = Mutex(ContactHold())
     private let configuration: RemoteConfiguration
     private let log: CallbackLog
     private let handOff: AsyncStream<[CallbackRequest]>.Continuation?
@@ -34,7 +35,14 @@ final class CallbackDispatcher: AgentObserver, Sendable {
     deinit { handOff?.finish() }
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
-        let occurrences = tracker.withLock { $0.observe(call) }
+        // Callbacks that use the contact wait, like popups, until the lookup answered or its
+        // budget passed; the changes held meanwhile go out then, in order, with the contact.
+        var changes = [call]
+        if call.lookup.isWaiting || hold.withLock({ $0.isHolding(call.event.callID) }),
+           configuration.effective.callbacks.contains(where: \.usesContact) {
+            changes = hold.withLock { $0.pass(call) }
+        }
+        let occurrences = tracker.withLock { tracker in changes.flatMap { tracker.observe($0) } }
         guard !occurrences.isEmpty else { return }
         let current = configuration.effective
         guard !current.callbacks.isEmpty else { return }

@@ -1,6 +1,7 @@
 public import CallPopConfig
 import CallPopCallbacks
 import CallPopCore
+public import CallPopDirectories
 public import CallPopHTTP
 import CallPopLookup
 import CallPopPlatform
@@ -8,8 +9,9 @@ public import Logging
 import Synchronization
 
 /// Everything of the agent that speaks HTTP, wired in one place: callbacks (`[[callback]]`),
-/// the colleague directory (`[colleagues] url`) and provisioned rules (`[provisioning] url`),
-/// with one `HTTPClient` (one thread) they and the event-stream source share.
+/// the colleague directory (`[colleagues] url`), provisioned rules (`[provisioning] url`) and
+/// caller lookup (`[[directory]]`), with one `HTTPClient` (one thread) they and the
+/// event-stream source share.
 ///
 /// The agent sees it through two narrow hooks only: an `AgentObserver` for callbacks, and
 /// `Agent.reload` when a refresh changes the merged configuration.
@@ -27,6 +29,8 @@ public final class RemoteServices: Sendable {
     private let cachedCopies: (directory: CachedResource.Copy?, provisioning: CachedResource.Copy?)
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let agentBox = AgentSlot()
+    /// Caller lookup, when a `[[directory]]` is enabled.
+    public let callerLookup: CallerLookupService?
 
     /// Sets up the services for `base` and reads their caches, so `configuration.effective`
     /// already holds the last good colleague list and provisioned rules. Nothing is sent or
@@ -52,6 +56,9 @@ public final class RemoteServices: Sendable {
                 report: { log.result($0) })
         }
         dispatcher = CallbackDispatcher(configuration: configuration, delivery: delivery, log: log)
+        callerLookup = base.lookup.isActive
+            ? CallerLookupService(settings: base.lookup, plan: base.ruleSet.user.numberPlan, client: http, cacheDirectory: directories.cache, logger: logger)
+            : nil
         let remote = configuration
         let box = agentBox
         directory = base.colleagueDirectory.map { resource in
@@ -109,6 +116,10 @@ public final class RemoteServices: Sendable {
     public func observe(_ agent: Agent) async {
         agentBox.agent = agent
         await agent.observe(dispatcher)
+        if let callerLookup {
+            await callerLookup.prepare()
+            await agent.lookUpCallers(with: callerLookup)
+        }
     }
 
     /// Observes `agent` for callbacks, sends what the spool kept from the last run, and
