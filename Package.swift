@@ -10,9 +10,11 @@
 // - `CallPopConfig`: TOML files → a validated configuration, built on the pure targets only;
 // - one target per outside world: `CallPopPlatform` (every libc contact: threads, the one
 //   poll loop and its bounded bridge to async code, sockets, signals), `CallPopCurl`,
-//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`; C libraries only behind module maps seen
-//   by one wrapper;
-// - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files), where a new one goes;
+//   `CallPopDBus`, `CallPopLaunch`, `CallPopLDAP`, `CallPopHTTP` (the one HTTP client),
+//   `CallPopCallbacks` (callback delivery and its spool); C libraries only behind module
+//   maps seen by one wrapper;
+// - `CallPopSources`: every PBX event source (AMI, SIP, NDJSON files, HTTP streams), where
+//   a new one goes;
 // - `CallPopRuntime`: the long-running services; `CallPopSetup`: the set-up commands' logic;
 // - `callpop`: a thin executable.
 
@@ -47,8 +49,8 @@ let package = Package(
         // MARK: Pure: no I/O, no threads, no C libraries
 
         // The domain: call events, tracking, rules, templates, decisions, hostile-text policy.
-        .target(name: "CallPopCore"),
-        // MD5 and SHA-256 for the AMI challenge login and SIP digest authentication.
+        .target(name: "CallPopCore", dependencies: ["CallPopHashing"]),
+        // MD5 and SHA-256 for the AMI challenge login, SIP digest authentication and callbacks' Idempotency-Key.
         .target(name: "CallPopHashing"),
         // Asterisk Manager Interface: framing, messages, the session state machine, call mapping.
         .target(name: "CallPopAMI", dependencies: ["CallPopCore", "CallPopHashing"]),
@@ -62,7 +64,7 @@ let package = Package(
         // TOML configuration → validated rules and source settings, with FILE:LINE:COLUMN errors.
         .target(
             name: "CallPopConfig",
-            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", .product(name: "TOMLKit", package: "TOMLKit")]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopLookup", "CallPopPlatform", .product(name: "TOMLKit", package: "TOMLKit")]),
 
         // MARK: Outside worlds, one target each
 
@@ -79,10 +81,18 @@ let package = Package(
             dependencies: ["CallPopCore", "CDBus", "CallPopPlatform", .product(name: "Logging", package: "swift-log")]),
         // LDAP directories through Debian's OpenLDAP client library, on a thread of their own.
         .target(name: "CallPopLDAP", dependencies: ["CLDAP", "CallPopLookup", "CallPopPlatform"]),
+        // Caller lookup in every [[directory]]: CardDAV mirrors, LDAP, CRM APIs and files, the answer
+        // cache on disk, directory health; the budget and which rules wait are CallPopCore's.
+        .target(
+            name: "CallPopDirectories",
+            dependencies: [
+                "CallPopCore", "CallPopLookup", "CallPopLDAP", "CallPopHTTP", "CallPopPlatform",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Where call events come from: the AMI and SIP clients, NDJSON files, FIFOs and stdin.
         .target(
             name: "CallPopSources",
-            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopCurl", "CallPopPlatform"]),
+            dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopCurl", "CallPopHTTP", "CallPopPlatform"]),
 
         // MARK: Services and commands
 
@@ -91,16 +101,22 @@ let package = Package(
             name: "CallPopRuntime",
             dependencies: [
                 "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopSources", "CallPopDBus",
+                "CallPopHTTP", "CallPopCallbacks", "CallPopLookup", "CallPopDirectories",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The set-up commands' logic: init's starter configuration, autostart, demo, check's report.
+        // The set-up commands' logic: init's starter configuration, autostart, demo, check's report,
+        // doctor (which probes the PBX with the real sources and the desktop over D-Bus).
         .target(
             name: "CallPopSetup",
-            dependencies: ["CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform"]),
+            dependencies: [
+                "CallPopCore", "CallPopConfig", "CallPopLaunch", "CallPopPlatform", "CallPopAMI", "CallPopSIP", "CallPopSources",
+                "CallPopDBus", "CallPopHTTP", "CallPopLookup",
+            ]),
         .executableTarget(
             name: "callpop",
             dependencies: [
                 "CallPopRuntime", "CallPopSetup", "CallPopSources", "CallPopDBus", "CallPopCore", "CallPopConfig", "CallPopPlatform",
+                "CallPopDirectories",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -128,15 +144,35 @@ let package = Package(
         .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopDBusTests", dependencies: ["CallPopDBus", "CallPopTestSupport"]),
+        .testTarget(
+            name: "CallPopDirectoriesTests",
+            dependencies: [
+                "CallPopDirectories", "CallPopLookup", "CallPopCore", "CallPopHTTP", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopLDAPTests", dependencies: ["CallPopLDAP", "CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopSourcesTests",
-            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopTestSupport"]),
+            dependencies: ["CallPopSources", "CallPopAMI", "CallPopSIP", "CallPopHTTP", "CallPopTestSupport"]),
         .testTarget(
             name: "CallPopRuntimeTests",
-            dependencies: ["CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CallPopRuntime", "CallPopConfig", "CallPopSources", "CallPopHTTP", "CallPopLookup", "CallPopTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CallPopSetupTests", dependencies: ["CallPopSetup", "CallPopConfig", "CallPopTestSupport"]),
         .testTarget(name: "CallPopIntegrationTests", dependencies: ["CallPopTestSupport"]),
+
+        // MARK: HTTP (issue #11)
+
+        // The HTTP client: libcurl's multi interface on one dedicated thread, driven by the poll loop.
+        .target(name: "CallPopHTTP", dependencies: ["CallPopCore", "CallPopCurl", "CallPopPlatform"]),
+        .testTarget(name: "CallPopHTTPTests", dependencies: ["CallPopHTTP", "CallPopCore", "CallPopPlatform", "CallPopTestSupport"]),
+        // Callback delivery: per-rule queues, retries with backoff, the spool on disk.
+        .target(name: "CallPopCallbacks", dependencies: ["CallPopCore", "CallPopHTTP", "CallPopPlatform"]),
+        .testTarget(
+            name: "CallPopCallbacksTests",
+            dependencies: ["CallPopCallbacks", "CallPopCore", "CallPopHTTP", "CallPopPlatform", "CallPopTestSupport"]),
 
         // MARK: Fuzzing (Fuzz/README.md)
 

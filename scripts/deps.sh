@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian/Ubuntu packages callpop needs to build, test and package,
-# skipping what is already there. Uses sudo when not root.
+# Installs the Debian/Ubuntu packages callpop needs, skipping what is already there. Uses
+# sudo when not root.
+#   scripts/deps.sh              what building and running need (make demo, make install)
+#   scripts/deps.sh --test       that, and every tool the test suite and the benchmark run (make test, make bench)
+#   scripts/deps.sh --packaging  that, the test tools, and .deb building and checking (CI)
 set -euo pipefail
 
 packages=(
@@ -8,13 +11,23 @@ packages=(
     pkg-config libcurl4-openssl-dev libdbus-1-dev libldap-dev
     # run: the URL opener
     xdg-utils
-    # tests: a real session bus, a real SIP server and SIP phones
-    dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
-    # tests of the tel:/callto:/sip: handler entry (desktop-file-validate)
-    desktop-file-utils
-    # tests: directories for caller lookup (scripts/test-servers/): OpenLDAP and Radicale
-    slapd ldap-utils radicale curl
 )
+if [[ "${1:-}" == "--test" || "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
+    packages+=(
+        # tests: a real session bus, a real SIP server and SIP phones
+        dbus-daemon kamailio kamailio-presence-modules sip-tester openssl
+        # tests of the tel:/callto:/sip: handler entry (desktop-file-validate)
+        desktop-file-utils
+        # tests: directories for caller lookup (scripts/test-servers/): OpenLDAP and Radicale
+        slapd ldap-utils radicale curl
+        # tests of notifications on a real X server: Xvfb, stock dunst, notification-daemon
+        # (buttons), the icons and fonts they draw, ImageMagick for the screenshots
+        xvfb dunst notification-daemon adwaita-icon-theme fonts-dejavu-core imagemagick
+        # the benchmark (scripts/bench.sh; --check runs in CI): the C clients and server, the
+        # panoramisk client's virtual environment, instruction counts
+        gcc libc6-dev python3 python3-venv valgrind
+    )
+fi
 if [[ "${1:-}" == "--packaging" || -n "${CI:-}" ]]; then
     # .deb building and checking
     packages+=(dpkg-dev fakeroot lintian systemd file binutils)

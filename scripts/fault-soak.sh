@@ -10,6 +10,6 @@
 #   CALLPOP_SOAK=short scripts/fault-soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh --test
 swift build --build-tests
 CALLPOP_SOAK=${CALLPOP_SOAK:-long} swift test --skip-build --filter FaultSoakTests 2>&1 | grep -E '^soak:|✘|✔ Test run|Expectation' 

@@ -58,10 +58,13 @@ printf 'info  /usr/bin/callpop: %s bytes\n' "$(stat -c %s "$binary")"
 # Every installed file outside the documentation is listed in the manifest, exactly.
 (cd "$work/root" && find . -type f -o -type l | sed 's|^\./|/|' | grep -v '^/usr/share/doc/callpop/' | sort) > "$work/files"
 check "files outside /usr/share/doc match packaging/install-manifest.txt" \
-    diff -u <(grep -v '^#' packaging/install-manifest.txt | sort) "$work/files"
-for f in copyright changelog.Debian.gz examples/config.toml README.md; do
+    diff -u <(grep -v '^#' packaging/install-manifest.txt | awk 'NF { print $1 }' | sort) "$work/files"
+for f in copyright changelog.Debian.gz examples/config.toml; do
     check "documentation has /usr/share/doc/callpop/$f" test -s "$work/root/usr/share/doc/callpop/$f"
 done
+# Pages over 4 kB are compressed, as dh_compress does (Debian policy 12.3).
+check "documentation has /usr/share/doc/callpop/README.md(.gz)" \
+    bash -c "test -s '$work/root/usr/share/doc/callpop/README.md' || test -s '$work/root/usr/share/doc/callpop/README.md.gz'"
 check "nothing autostarts for every user (no /etc/xdg/autostart)" test ! -e "$work/root/etc/xdg/autostart"
 for dep in libc6 libcurl4 libdbus-1-3 procps xdg-utils; do
     check "Depends names $dep" grep -Eq "(^|, )$dep( |,|$)" "$work/depends"
@@ -105,6 +108,8 @@ fi
 # --- The unit and the autostart entry -------------------------------------------
 if need desktop-file-validate "desktop-file-validate"; then
     check "desktop-file-validate callpop.desktop" desktop-file-validate "$work/root/usr/share/callpop/callpop.desktop"
+    check "desktop-file-validate callpop-dial.desktop" desktop-file-validate "$work/root/usr/share/applications/callpop-dial.desktop"
+    check "desktop-file-validate applications/callpop.desktop" desktop-file-validate "$work/root/usr/share/applications/callpop.desktop"
 fi
 
 # --- Installed with apt-get -------------------------------------------------------
@@ -160,6 +165,11 @@ check "the starter has mode 600 in a 700 directory" \
     test "$(stat -c %a "$home/.config/callpop/config.toml") $(stat -c %a "$home/.config/callpop")" = "600 700"
 check "callpop check passes on the starter" as_user /usr/bin/callpop check
 check "callpop init refuses to overwrite without --force" bash -c "! env -i HOME='$home' PATH=/usr/bin:/bin /usr/bin/callpop init --number 999"
+# The starter has no [pbx]: an agent started from it would stop at every login.
+check "callpop autostart enable refuses the starter (no [pbx]) and says why" bash -c "
+    out=\$(env -i HOME='$home' PATH=/usr/bin:/bin /usr/bin/callpop autostart enable 2>&1); test \$? -eq 1 &&
+    grep -q 'not enabled: no PBX is configured' <<<\"\$out\" && test ! -e '$home/.config/autostart/callpop.desktop'"
+printf '\n[pbx]\nsource = "events"\npath = "%s/events.fifo"\n' "$home" >> "$home/.config/callpop/config.toml"
 check "callpop autostart enable (no user manager: XDG entry)" as_user /usr/bin/callpop autostart enable
 check "~/.config/autostart/callpop.desktop links the installed entry" \
     test "$(readlink "$home/.config/autostart/callpop.desktop")" = /usr/share/callpop/callpop.desktop
@@ -173,21 +183,32 @@ check "callpop autostart disable removes it; status then exits 1" bash -c "
     test ! -e '$home/.config/systemd/user/graphical-session.target.wants/callpop.service' &&
     ! env -i HOME='$home' PATH=/usr/bin:/bin /usr/bin/callpop autostart status"
 
-# With a user manager (its socket path exists) enable picks the unit and tells the
-# manager through systemctl --user; a recording stand-in for systemctl is first on PATH.
+# With a user manager (its socket path exists) whose session reached graphical-session.target,
+# enable picks the unit and tells the manager through systemctl --user (without waiting for
+# readiness); where the target is not reached (Xfce, i3, ...) it picks the XDG entry. A
+# recording stand-in for systemctl is first on PATH.
 mkdir -p "$work/fakebin" "$work/run/systemd"
 touch "$work/run/systemd/private"
 cat > "$work/fakebin/systemctl" <<EOF
 #!/bin/sh
 echo "\$*" >> "$work/systemctl.log"
-[ "\$2" = is-active ] && exit 3
+case "\$*" in
+    *"is-active --quiet graphical-session.target") [ -e "$work/target-active" ] && exit 0; exit 3 ;;
+    *is-active*) exit 3 ;;
+esac
 exit 0
 EOF
 chmod +x "$work/fakebin/systemctl"
-check "with a user manager, enable links the unit and runs systemctl --user daemon-reload, start" bash -c "
+touch "$work/target-active"
+check "where graphical-session.target is active, enable links the unit and runs daemon-reload, start --no-block" bash -c "
     env -i HOME='$home' PATH='$work/fakebin:/usr/bin:/bin' XDG_RUNTIME_DIR='$work/run' /usr/bin/callpop autostart enable &&
     test -L '$home/.config/systemd/user/graphical-session.target.wants/callpop.service' &&
-    diff <(printf -- '--user daemon-reload\n--user start callpop.service\n') '$work/systemctl.log'"
+    diff <(grep -v graphical-session.target '$work/systemctl.log') <(printf -- '--user daemon-reload\n--user start --no-block callpop.service\n')"
+rm -f "$work/target-active"
+check "on a desktop without graphical-session.target (XFCE), enable picks the XDG entry" bash -c "
+    out=\$(env -i HOME='$home' PATH='$work/fakebin:/usr/bin:/bin' XDG_RUNTIME_DIR='$work/run' DISPLAY=:0 XDG_CURRENT_DESKTOP=XFCE /usr/bin/callpop autostart enable) &&
+    grep -q 'this session (XFCE) does not start graphical-session.target' <<<\"\$out\" &&
+    test -L '$home/.config/autostart/callpop.desktop' && test ! -e '$home/.config/systemd/user/graphical-session.target.wants/callpop.service'"
 
 # --- Removal ----------------------------------------------------------------------
 check "apt-get remove callpop removes the binary and the unit" bash -c "

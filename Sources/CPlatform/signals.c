@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "callpop_platform.h"
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
@@ -46,4 +47,10 @@ int callpop_signal_default(int signo) {
 
 int callpop_pipe(int fds[2], int nonblocking) {
     return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)) == 0 ? 0 : errno;
+}
+
+int callpop_signal_unblock_all(void) {
+    sigset_t none;
+    sigemptyset(&none);
+    return pthread_sigmask(SIG_SETMASK, &none, NULL);
 }

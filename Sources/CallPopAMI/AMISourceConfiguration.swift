@@ -26,6 +26,9 @@ public struct AMISourceConfiguration: Sendable {
     public var reconnectMinimum: Duration
     /// The longest reconnection delay.
     public var reconnectMaximum: Duration
+    /// Ask the PBX for the user's devices after logging in and report those it names
+    /// (`callpop doctor`); the agent leaves it off.
+    public var listDevices = false
 
     /// Creates a configuration; only the URL, credentials and devices have no default.
     public init(

@@ -5,9 +5,18 @@ extension ConfigBuilder {
     mutating func buildUser() -> UserIdentity {
         let t = table("user")
         checkKeys("user", ConfigSchema.user, t)
-        let number = string(t, "user", "number") ?? ""
-        if number.isEmpty {
-            report(layers.last, "user", "[user] number is required: the user's own extension, e.g. number = \"201\"")
+        var number = ""
+        if let entry = t["number"], case .integer(let digits) = entry.value {
+            // `number = 201`: one error that shows the fix, not a second one saying it is missing.
+            report(layers[entry.layer], "user.number", "number must be a string: write number = \"\(digits)\" (a number may start with 0 or +)")
+            number = String(digits)
+        } else {
+            number = string(t, "user", "number") ?? ""
+            // A misspelt `numbr` is reported as such; saying number is missing as well would be noise.
+            let misspelt = t.keys.contains { $0 != "number" && Suggestion.closest(to: $0, among: ConfigSchema.user) == "number" }
+            if number.isEmpty, !misspelt, t["number"] == nil || t["number"]?.value == .string("") {
+                report(layers.last, "user", "[user] number is required: the user's own extension, e.g. number = \"201\"")
+            }
         }
         var plan = NumberPlan()
         if let entry = t["country_code"] {
@@ -63,7 +72,8 @@ extension ConfigBuilder {
         }
         if let p = string(t, "launch", "portal") {
             if let mode = PortalMode(rawValue: p) { portal = mode } else {
-                report(layers[t["portal"]!.layer], "launch.portal", "portal must be auto, always or never")
+                report(layers[t["portal"]!.layer], "launch.portal",
+                       "portal must be auto, always or never, not '\(p)'" + Suggestion.phrase(for: p, among: PortalMode.allCases.map(\.rawValue)))
             }
         }
     }
@@ -74,10 +84,15 @@ extension ConfigBuilder {
         var settings = NotificationPreferences()
         if let on = bool(t, "notifications", "enabled") { settings.enabled = on }
         if let icon = string(t, "notifications", "icon") { settings.icon = icon }
+        if let delay = integer(t, "notifications", "problem_delay") {
+            if delay < 0 { report(layers[t["problem_delay"]!.layer], "notifications.problem_delay", "problem_delay must be 0 or more seconds") }
+            settings.problemDelay = max(0, delay)
+        }
         if let phases = strings(t, "notifications", "phases") {
             let known: Set<String> = ["ringing", "answered", "missed"]
             for p in phases where !known.contains(p) {
-                report(layers[t["phases"]!.layer], "notifications.phases", "unknown phase '\(p)'; use ringing, answered, missed")
+                report(layers[t["phases"]!.layer], "notifications.phases",
+                       "unknown phase '\(p)'" + Suggestion.phrase(for: p, among: known.sorted(), otherwise: "; use ringing, answered, missed"))
             }
             settings.phases = Set(phases)
         }
@@ -89,8 +104,9 @@ extension ConfigBuilder {
         var settings = PBXSettings()
         if let name = string(t, "pbx", "source") {
             if let source = PBXSettings.Source(rawValue: name) { settings.source = source } else {
+                let names = PBXSettings.Source.allCases.map(\.rawValue)
                 report(layers[t["source"]!.layer], "pbx.source",
-                       "unknown source '\(name)'; use \(PBXSettings.Source.allCases.map(\.rawValue).joined(separator: ", "))")
+                       "unknown source '\(name)'" + Suggestion.phrase(for: name, among: names, otherwise: "; use \(names.joined(separator: ", "))"))
             }
         }
         checkKeys("pbx", ConfigSchema.pbxCommon.union(ConfigSchema.pbx[settings.source] ?? []), t)
@@ -103,26 +119,7 @@ extension ConfigBuilder {
 
     mutating func readSecret(_ t: [String: (value: ConfigValue, layer: Int)]) -> String? {
         if let written = string(t, "pbx", "password_file") {
-            let path = expandHome(written)
-            let layer = layers[t["password_file"]!.layer]
-            guard let mode = FileText.mode(path) else {
-                report(layer, "pbx.password_file", "password_file '\(path)' does not exist or cannot be read")
-                return nil
-            }
-            if mode & 0o077 != 0 {
-                report(layer, "pbx.password_file",
-                       "password_file '\(path)' is readable by group or others (mode \(String(mode & 0o777, radix: 8))): run chmod 600 '\(path)'")
-                return nil
-            }
-            do {
-                var secret = try FileText.read(path, limit: 4096)
-                // By scalars: "\r\n" is one Character, so a Character-wise trim leaves a CRLF ending.
-                while let last = secret.unicodeScalars.last, last == "\n" || last == "\r" { secret.unicodeScalars.removeLast() }
-                return secret
-            } catch {
-                report(layer, "pbx.password_file", "password_file '\(path)': \(error.message)")
-                return nil
-            }
+            return readSecretFile(written, layer: layers[t["password_file"]!.layer], key: "pbx.password_file")
         }
         let variable = string(t, "pbx", "password_env") ?? ConfigSchema.defaultPasswordEnvironment
         return secretFromEnvironment(variable)

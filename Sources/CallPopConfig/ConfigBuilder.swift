@@ -1,12 +1,15 @@
 internal import CallPopCore
+internal import CallPopLookup
 
 /// Builds a `Configuration` from layered files, recording each problem where it stands.
 struct ConfigBuilder {
     let layers: [ConfigLayer]
     let environment: [String: String]
     private(set) var diagnostics: [ConfigDiagnostic] = []
-    /// The variables secrets are read from, which children must not inherit.
-    private(set) var secretVariables = SecretVariables.always
+    /// Environment variables secrets are read from: children never inherit them.
+    private(set) var secretEnvironment = SecretVariables.always
+    /// The `[[directory]]` names rules may filter on; nil while unknown (provisioned rules).
+    var directoryNames: [String]?
 
     init(layers: [ConfigLayer], environment: [String: String]) {
         self.layers = layers
@@ -16,22 +19,37 @@ struct ConfigBuilder {
     mutating func build() -> Configuration {
         for layer in layers { checkTopLevel(layer) }
         let user = buildUser()
+        let lookup = buildLookup()
+        directoryNames = lookup.directories.map(\.name)
         let rules = buildRules()
         var ruleSet = RuleSet(
-            user: user, colleagues: buildColleagues(), launch: LaunchPolicy(), launchesPerMinute: 10, rules: rules)
+            user: user, colleagues: buildColleagues(), launch: LaunchPolicy(), launchesPerMinute: 10, rules: rules,
+            looksUpCallers: lookup.isActive)
         var portal = PortalMode.auto
         buildLaunch(into: &ruleSet, portal: &portal)
         let pbx = buildPBX()
-        // Named even when the secret comes from a file: the session may still hold the variable.
-        if case .string(let name)? = table("pbx")["password_env"]?.value { secretVariables.insert(name) }
         let connection = buildConnection(pbx, user: user)
         let notifications = buildNotifications()
+        let callbacks = buildCallbacks()
+        let directory = buildColleagueDirectory()
+        let provisioning = buildProvisioning(user: user)
+        let dial = buildDial(user: user, colleagues: ruleSet.colleagues, connection: connection)
+        let history = buildHistory()
         checkPrograms(rules, opener: ruleSet.launch.opener)
         diagnostics = inFileOrder(diagnostics)
-        return Configuration(
+        var configuration = Configuration(
             files: layers.map(\.path), ruleSet: ruleSet, pbx: pbx, connection: connection, notifications: notifications,
-            portal: portal, secretVariables: secretVariables,
+            portal: portal, history: history,
             warnings: diagnostics.filter(\.isWarning))
+        configuration.callbacks = callbacks
+        configuration.colleagueDirectory = directory
+        configuration.provisioning = provisioning
+        configuration.dial = dial
+        configuration.lookup = lookup
+        // Named even when the secret comes from a file: the session may still hold the variable.
+        secretEnvironment.insert(pbxPasswordVariable)
+        configuration.secretEnvironment = secretEnvironment
+        return configuration
     }
 
     /// The problems as a compiler lists them: file by file, then by line and column. They are
@@ -50,11 +68,14 @@ struct ConfigBuilder {
     mutating func checkTopLevel(_ layer: ConfigLayer) {
         for (key, value) in layer.values.sorted(by: { $0.key < $1.key }) {
             guard ConfigSchema.tables.contains(key) else {
-                report(layer, key, "unknown table or key '\(key)'; known tables: \(ConfigSchema.tables.sorted().joined(separator: ", "))")
+                let hint = Suggestion.closest(to: key, among: ConfigSchema.tables).map { $0 == "popup" ? "did you mean [[popup]]?" : "did you mean [\($0)]?" }
+                    ?? "known tables: \(ConfigSchema.tables.sorted().joined(separator: ", "))"
+                // `[[popups]]` is located as its first entry.
+                report(layer, layer.locator.position(key) == nil ? key + "[0]" : key, "unknown table or key '\(key)'; \(hint)")
                 continue
             }
-            if key == "popup" {
-                guard case .array = value else { report(layer, key, "'popup' must be written as [[popup]] tables"); continue }
+            if ConfigSchema.ruleLists.contains(key) {
+                guard case .array = value else { report(layer, key, "'\(key)' must be written as [[\(key)]] tables"); continue }
             } else if case .table = value {
             } else {
                 report(layer, key, "'\(key)' must be a table: write [\(key)]")
@@ -76,7 +97,7 @@ struct ConfigBuilder {
         for (key, entry) in values.sorted(by: { $0.key < $1.key }) where !known.contains(key) {
             let hint = key == "password" || key == "secret" || key == "token"
                 ? "secrets never sit in the configuration file: use password_file (mode 600) or the \(ConfigSchema.defaultPasswordEnvironment) environment variable"
-                : "known keys: \(known.sorted().joined(separator: ", "))"
+                : Suggestion.closest(to: key, among: known).map { "did you mean '\($0)'?" } ?? "known keys: \(known.sorted().joined(separator: ", "))"
             report(layers[entry.layer], "\(name).\(key)", "unknown key '\(key)' in [\(name)]; \(hint)")
         }
     }
@@ -86,7 +107,7 @@ struct ConfigBuilder {
     /// The secret in the environment variable `name`: the one way a setting reads a secret
     /// from the environment, so that the variable joins the list children never inherit.
     mutating func secretFromEnvironment(_ name: String) -> String? {
-        secretVariables.insert(name)
+        secretEnvironment.insert(name)
         return environment[name]
     }
 

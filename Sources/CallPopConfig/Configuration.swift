@@ -1,6 +1,7 @@
 public import CallPopCore
 public import CallPopAMI
 public import CallPopSIP
+public import CallPopLookup
 
 /// A loaded, validated configuration.
 public struct Configuration: Sendable {
@@ -16,10 +17,50 @@ public struct Configuration: Sendable {
     public var notifications: NotificationPreferences
     /// How URLs are opened inside a sandbox.
     public var portal: PortalMode
-    /// The environment variables secrets are (or may be) read from: never passed to children.
-    public var secretVariables: Set<String>
+    /// The call history journal.
+    public var history = HistoryPreferences()
     /// Warnings found while loading (a program not on PATH, ...).
     public var warnings: [ConfigDiagnostic]
+    /// `[[callback]]`: HTTP requests for new, updated and ended calls.
+    public var callbacks: [CallbackRule] = []
+    /// `[colleagues] url`: a directory of colleague numbers, refreshed over HTTP.
+    public var colleagueDirectory: RemoteResource?
+    /// `[provisioning] url`: rules an administrator provides, refreshed over HTTP.
+    public var provisioning: RemoteResource?
+    /// `[dial]`: click-to-dial (the plan with its defaults when the table is absent).
+    public var dial: DialSettings?
+    /// `[lookup]` and `[[directory]]`: where callers are looked up.
+    public var lookup = LookupSettings()
+    /// Environment variables secrets are (or may be) read from (`password_env` of `[pbx]` and
+    /// of directories, `env:` secret headers of callbacks, directories, `[dial]`, the stream,
+    /// the colleague directory and provisioning, the PBX password's default): programs callpop
+    /// starts never inherit them.
+    public var secretEnvironment: Set<String> = SecretVariables.always
+
+    /// `environment` as programs callpop starts inherit it (`SecretVariables.childEnvironment`).
+    public func childEnvironment(_ environment: [String: String]) -> [String: String] {
+        SecretVariables.childEnvironment(environment, withholding: secretEnvironment)
+    }
+}
+
+/// Something fetched over HTTP now and then (`[colleagues] url`, `[provisioning] url`).
+public struct RemoteResource: Sendable, Hashable {
+    /// The URL, variables expanded.
+    public var url: String
+    /// Headers to send (a bearer token, secret headers), secrets marked.
+    public var headers: [HeaderField]
+    /// CAs to trust for the server.
+    public var caFile: String?
+    /// How often it is fetched again.
+    public var refresh: Duration
+
+    /// Creates a resource.
+    public init(url: String, headers: [HeaderField] = [], caFile: String? = nil, refresh: Duration = .seconds(3600)) {
+        self.url = url
+        self.headers = headers
+        self.caFile = caFile
+        self.refresh = refresh
+    }
 }
 
 /// Where to open URLs through the XDG desktop portal instead of the opener.
@@ -38,15 +79,32 @@ public struct NotificationPreferences: Sendable, Hashable {
     public var enabled: Bool
     /// Which call phases show one: `ringing`, `answered`, `missed`.
     public var phases: Set<String>
-    /// The icon name.
+    /// The icon name of ringing and answered calls; empty: the best one an installed icon theme has.
     public var icon: String
+    /// Seconds the PBX may be unreachable before a notification says popups stopped.
+    public var problemDelay: Int
 
     /// The defaults: on, for every phase.
-    public init(enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "call-start") {
+    public init(
+        enabled: Bool = true, phases: Set<String> = ["ringing", "answered", "missed"], icon: String = "",
+        problemDelay: Int = 30
+    ) {
         self.enabled = enabled
         self.phases = phases
         self.icon = icon
+        self.problemDelay = problemDelay
     }
+}
+
+/// `[history]`: the call history journal.
+public struct HistoryPreferences: Sendable, Hashable {
+    /// Whether calls and their popups are written to the journal.
+    public var enabled = true
+    /// The most the journal's two files take together, in bytes.
+    public var maximumBytes = 4 * 1024 * 1024
+
+    /// The defaults: on, 4 MiB.
+    public init() {}
 }
 
 /// `[pbx]`: where call events come from. The source-specific keys are kept as
@@ -62,6 +120,8 @@ public struct PBXSettings: Sendable, Hashable {
         case sip
         /// An NDJSON event stream from a file or FIFO.
         case events
+        /// NDJSON or server-sent events over HTTP(S) or a Unix socket, from a bridge.
+        case stream
     }
 
     /// Which source.
@@ -105,4 +165,6 @@ public enum PBXConnection: Sendable {
     case ami(AMISourceConfiguration)
     /// SIP dialog-event subscription with the user's own account.
     case sip(SIPSourceConfiguration)
+    /// An HTTP event stream from a bridge.
+    case stream(StreamSourceConfiguration)
 }

@@ -18,6 +18,8 @@ extension ConfigBuilder {
                 return .none
             }
             return .events(path: expandHome(path))
+        case .stream:
+            return buildStreamConnection(pbx)
         case .ami:
             guard let url = pbx.string("url") else {
                 report(layer, "pbx", "[pbx] source = \"ami\" needs url = \"ami://pbx.example.com:5038\" (or amis:// for TLS)")
@@ -36,7 +38,7 @@ extension ConfigBuilder {
             guard let secret = pbx.secret, !secret.isEmpty else {
                 // A password_file that could not be used was reported where it stands.
                 if t["password_file"] != nil { return .none }
-                report(layer, "pbx", "no AMI password: set password_file = \"~/.config/callpop/ami.secret\" (mode 600) or the \(passwordVariable(pbx)) environment variable")
+                report(layer, "pbx", "no AMI password: set password_file = \"~/.config/callpop/ami.secret\" (mode 600) or the \(pbxPasswordVariable) environment variable")
                 return .none
             }
             let devices = pbx.strings("devices") ?? AMIDeviceMatcher.defaultDevices(forNumber: user.number)
@@ -73,7 +75,7 @@ extension ConfigBuilder {
             }
             guard let secret = pbx.secret, !secret.isEmpty else {
                 if t["password_file"] != nil { return .none }
-                report(layer, "pbx", "no SIP password: set password_file = \"~/.config/callpop/sip.secret\" (mode 600) or the \(passwordVariable(pbx)) environment variable")
+                report(layer, "pbx", "no SIP password: set password_file = \"~/.config/callpop/sip.secret\" (mode 600) or the \(pbxPasswordVariable) environment variable")
                 return .none
             }
             do throws(SIPError) {
@@ -95,7 +97,8 @@ extension ConfigBuilder {
         path.hasPrefix("~/") ? (environment["HOME"] ?? "") + path.dropFirst() : path
     }
 
-    private func passwordVariable(_ pbx: PBXSettings) -> String {
+    /// The environment variable the PBX password is (or would be) read from.
+    var pbxPasswordVariable: String {
         if case .string(let name)? = table("pbx")["password_env"]?.value { return name }
         return ConfigSchema.defaultPasswordEnvironment
     }

@@ -8,9 +8,11 @@ enum TOMLDocument {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigDiagnostic(
-                position: SourcePosition(line: error.source.begin.line, column: error.source.begin.column),
-                message: "TOML syntax: \(error.description)")
+            throw TOMLSyntaxHint.clarify(
+                ConfigDiagnostic(
+                    position: SourcePosition(line: error.source.begin.line, column: error.source.begin.column),
+                    message: "TOML syntax: \(error.description)"),
+                text: text)
         } catch {
             throw ConfigDiagnostic(position: nil, message: "TOML syntax: \(error)")
         }

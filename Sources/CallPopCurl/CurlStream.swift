@@ -158,7 +158,7 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// `curl_global_init` must run once per process, before any other libcurl call.
-private enum CurlGlobal {
+enum CurlGlobal {
     static let initialized: Bool = curl_global_init(callpop_curl_global_default()) == CURLE_OK
     static func initialize() { _ = initialized }
 }

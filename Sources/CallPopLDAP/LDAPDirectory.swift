@@ -21,16 +21,13 @@ public struct LDAPDirectory: Sendable {
     /// The entries `filter` finds under the base, with `attributes`.
     public func search(filter: String, attributes: [String]) async throws(LDAPError) -> [LDAPEntry] {
         let settings = settings
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[LDAPEntry], LDAPError>, Never>) in
-            let started = DetachedThread.start {
-                continuation.resume(returning: Result { () throws(LDAPError) -> [LDAPEntry] in
-                    let session = try LDAPSession(settings)
-                    try session.connect()
-                    return try session.search(filter: filter, attributes: attributes)
-                })
+        let result = await DetachedThread.value {
+            Result { () throws(LDAPError) -> [LDAPEntry] in
+                let session = try LDAPSession(settings)
+                try session.connect()
+                return try session.search(filter: filter, attributes: attributes)
             }
-            if !started { continuation.resume(returning: .failure(LDAPError(.noThread, "no thread could be started for the LDAP lookup"))) }
-        }
+        } ?? .failure(LDAPError(.noThread, "no thread could be started for the LDAP lookup"))
         return try result.get()
     }
 

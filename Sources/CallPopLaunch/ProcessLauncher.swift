@@ -41,7 +41,8 @@ public enum LaunchErrorCode: Sendable, Hashable {
 /// waiter thread per child reaps it, so no zombie is left and the agent never blocks.
 ///
 /// Secrets never reach a child: the variables callpop reads secrets from (`withheld`, and
-/// always `SecretVariables.always`) are removed from the session's environment it inherits.
+/// those `SecretVariables.childEnvironment` always removes) are not in the session's
+/// environment it inherits.
 public struct ProcessLauncher: Sendable {
     /// The session's environment, as the agent got it.
     public var baseEnvironment: [String: String]
@@ -53,9 +54,8 @@ public struct ProcessLauncher: Sendable {
     /// Creates a launcher passing `baseEnvironment` without the `withheld` variables.
     public init(baseEnvironment: [String: String], withholding withheld: Set<String> = []) {
         self.baseEnvironment = baseEnvironment
-        self.withheld = withheld.union(SecretVariables.always)
-        inherited = [:]
-        inherited = baseEnvironment.filter { !self.withheld.contains($0.key) }
+        self.withheld = withheld
+        inherited = SecretVariables.childEnvironment(baseEnvironment, withholding: withheld)
     }
 
     /// Withholds `names` too (a reloaded configuration may read secrets from more variables;
@@ -63,7 +63,7 @@ public struct ProcessLauncher: Sendable {
     public mutating func withhold(_ names: Set<String>) {
         guard !names.isSubset(of: withheld) else { return }
         withheld.formUnion(names)
-        inherited = baseEnvironment.filter { !withheld.contains($0.key) }
+        inherited = SecretVariables.childEnvironment(baseEnvironment, withholding: withheld)
     }
 
     /// Starts `plan.argv`; `completion` runs on a waiter thread when the child ends.

@@ -21,7 +21,8 @@ public enum ProgramOutput {
         }
     }
 
-    /// Runs `argv` with exactly `environment` and waits for it.
+    /// Runs `argv` with `environment`, less what no child inherits (`SecretVariables.childEnvironment`),
+    /// and waits for it.
     public static func run(
         _ argv: [String], environment: [String: String], maxBytes: Int = 64 * 1024
     ) throws(LaunchError) -> Result {
@@ -33,7 +34,7 @@ public enum ProgramOutput {
         }
         let pid: Int32
         do {
-            pid = try Spawn.start(argv: argv, environment: environment, stdout: fds[1])
+            pid = try Spawn.start(argv: argv, environment: SecretVariables.childEnvironment(environment), stdout: fds[1])
         } catch {
             close(fds[0])
             close(fds[1])

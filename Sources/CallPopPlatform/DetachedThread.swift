@@ -20,11 +20,18 @@ public enum DetachedThread {
         return rc == 0
     }
 
-    /// Runs blocking `body` (reading files) on a thread of its own and awaits its value for
-    /// at most `bound`: the cooperative pool is never held, however long `body` waits. Nil
-    /// when it did not finish in time (it runs on, and its value is dropped) or no thread
-    /// could be made.
-    public static func value<Value: Sendable>(within bound: Duration, _ body: @escaping @Sendable () -> Value) async -> Value? {
+    /// Runs blocking `body` (reading a file, a directory, a short helper program) on a thread
+    /// of its own and awaits its value, so the cooperative pool is never held however long
+    /// `body` waits. With a `bound`, nil when it did not finish in time (it runs on, and its
+    /// value is dropped); nil when the system refused a thread.
+    public static func value<Value: Sendable>(
+        within bound: Duration? = nil, _ body: @escaping @Sendable () -> Value
+    ) async -> Value? {
+        guard let bound else {
+            return await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
+                if !start({ continuation.resume(returning: body()) }) { continuation.resume(returning: nil) }
+            }
+        }
         let result = OneShot<Value>()
         guard start({ result.fulfil(body()) }) else { return nil }
         return await result.value(within: bound)

@@ -14,6 +14,8 @@ public struct PlatformError: Error, Sendable, Hashable, CustomStringConvertible 
         case timedOut
         /// A wait ended because the work was stopped.
         case cancelled
+        /// A file to read is a FIFO, a device, a directory or a socket: never opened for reading.
+        case notRegularFile
     }
 
     /// The kind of failure.

@@ -5,35 +5,57 @@ internal import Glibc
 /// A statically linked Swift program faults in megabytes of its text while it starts
 /// (runtime metadata, argument parsing, configuration loading), and the kernel's
 /// fault-around maps neighbouring pages too. None of it is needed while the agent waits
-/// for calls, yet it counts as resident memory for as long as the agent runs. These
-/// pages are clean and backed by the executable, so asking the kernel to reclaim them
-/// (`MADV_PAGEOUT`, Linux 5.4+) is free of risk: whatever is used again is faulted back in.
+/// for calls, yet it counts as resident memory for as long as the agent runs.
+///
+/// `MADV_DONTNEED` on a private, read-only mapping of the executable drops our page-table
+/// entries; the pages stay in the page cache, and whatever runs again is faulted back in
+/// from there. Unlike `MADV_PAGEOUT` this works when a second agent (another user) maps
+/// the same binary. It would throw away a page that was written to (a copy-on-write page,
+/// such as relocated read-only data), so a mapping is advised only when `smaps` shows no
+/// private dirty page in it; writable mappings are never touched. Fault-around is turned off
+/// for these mappings first, so a page used later comes back alone.
 public enum StartupPages {
-    /// Reclaims the clean, file-backed pages of the running executable. Returns how many
-    /// bytes were advised, or 0 when the kernel does not support it.
+    /// Drops the clean, read-only pages of the running executable from this process.
+    /// Returns how many bytes were advised, or 0 when nothing could be.
     @discardableResult
     public static func release() -> Int {
-        var link = [CChar](repeating: 0, count: 4096)
-        let length = readlink("/proc/self/exe", &link, link.count - 1)
-        guard length > 0 else { return 0 }
-        let executable = String(decoding: link[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let maps = fopen("/proc/self/maps", "r") else { return 0 }
-        defer { fclose(maps) }
+        let mappings = cleanReadOnlyMappings()
+        // First turn off fault-around for all of them: the kernel maps 64 KiB around every page
+        // fault, so the few code paths that run afterwards (this function included) would
+        // bring back megabytes. With random access, a page used later comes back alone.
+        for mapping in mappings { _ = madvise(mapping.address, mapping.length, MADV_RANDOM) }
         var advised = 0
-        var line = [CChar](repeating: 0, count: 4096)
-        while fgets(&line, Int32(line.count), maps) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let fields = text.split(separator: " ", omittingEmptySubsequences: true)
-            // Only read-only mappings of our own file: writable ones hold live data.
-            guard fields.count >= 6, fields[1].hasPrefix("r"), !fields[1].contains("w"),
-                  fields[5].hasPrefix(executable), fields[5].dropFirst(executable.count).allSatisfy(\.isWhitespace)
-            else { continue }
-            let bounds = fields[0].split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16),
-                  let address = UnsafeMutableRawPointer(bitPattern: start)
-            else { continue }
-            if madvise(address, Int(end - start), 21 /* MADV_PAGEOUT */) == 0 { advised += Int(end - start) }
+        for mapping in mappings where madvise(mapping.address, mapping.length, MADV_DONTNEED) == 0 {
+            advised += mapping.length
         }
         return advised
+    }
+
+    /// The private, read-only mappings of our executable that hold no private dirty page.
+    private static func cleanReadOnlyMappings() -> [(address: UnsafeMutableRawPointer, length: Int)] {
+        guard let executable = ExecutablePath.current, let smaps = fopen("/proc/self/smaps", "r") else { return [] }
+        defer { fclose(smaps) }
+        var found: [(address: UnsafeMutableRawPointer, length: Int)] = []
+        var candidate: (start: UInt, end: UInt)?
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), smaps) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let fields = text.split(separator: " ", omittingEmptySubsequences: true)
+            if let range = fields.first, range.contains("-"), fields.count >= 5 {
+                // A mapping's header line: keep it as a candidate when it is ours and read-only.
+                candidate = nil
+                let bounds = range.split(separator: "-")
+                guard fields.count >= 6, fields[1].hasPrefix("r"), !fields[1].contains("w"), fields[1].hasSuffix("p"),
+                      fields[5].hasPrefix(executable), fields[5].dropFirst(executable.count).allSatisfy(\.isWhitespace),
+                      bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16)
+                else { continue }
+                candidate = (start, end)
+            } else if let mapping = candidate, fields.first == "Private_Dirty:" {
+                candidate = nil
+                guard fields.count >= 2, fields[1] == "0", let address = UnsafeMutableRawPointer(bitPattern: mapping.start) else { continue }
+                found.append((address, Int(mapping.end - mapping.start)))
+            }
+        }
+        return found
     }
 }

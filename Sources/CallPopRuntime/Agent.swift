@@ -1,6 +1,8 @@
 public import CallPopCore
 public import CallPopConfig
 internal import CallPopLaunch
+internal import CallPopPlatform
+internal import CallPopDirectories
 public import Logging
 
 /// Watches the agent's calls and decisions (the desktop notifier, the D-Bus signal).
@@ -9,19 +11,33 @@ public protocol AgentObserver: Sendable {
     func callChanged(_ call: TrackedCall, offers: [Decision]) async
     /// A decision was made.
     func decided(_ decision: Decision) async
+    /// The source reported on its connection or its input.
+    func sourceReported(_ report: SourceReport) async
+}
+
+extension AgentObserver {
+    /// Most observers do not follow the source.
+    public func sourceReported(_ report: SourceReport) async {}
 }
 
 /// The agent's heart at run time: feeds events to the decision engine, shows the
 /// decisions and launches what is due. An actor because events, notification clicks
 /// and reloads arrive from different tasks.
 public actor Agent {
-    private var engine: DecisionEngine
+    var engine: DecisionEngine
     /// The configuration in force.
     public private(set) var configuration: Configuration
     private let options: Options
     private let logger: Logger
     private var launcher: ProcessLauncher
-    private var observers: [any AgentObserver] = []
+    var observers: [any AgentObserver] = []
+    /// Looks callers up in the `[[directory]]` entries; nil: every caller is unknown.
+    var callerLookup: CallerLookupService?
+    /// Lookups whose answers are still awaited, by a running number.
+    var lookups: [Int: Task<Void, Never>] = [:]
+    var nextLookup = 0
+    /// Decisions made by lookups' answers while `waitForLookups` waits.
+    var collectedDecisions: [Decision]?
     private var runningChildren = 0
     private var childWaiters: [CheckedContinuation<Void, Never>] = []
     /// The latest connection state reported by the source, for `status`.
@@ -30,6 +46,13 @@ public actor Agent {
     private var sourceName = ""
     /// Opens URL targets instead of the opener program (the desktop portal inside a sandbox).
     private var urlOpener: (@Sendable (String) async throws -> Void)?
+    /// When the agent started and last heard of a call (wall clock, milliseconds), for `status`.
+    private let startedAt = WallClock.milliseconds()
+    private var lastEventAt: Int64?
+    /// The session is a Wayland one: a click's activation token goes in XDG_ACTIVATION_TOKEN only.
+    private let wayland: Bool
+    /// The call history journal, when it is kept.
+    private var history: HistoryLog?
 
     /// How the agent behaves.
     public struct Options: Sendable {
@@ -51,12 +74,21 @@ public actor Agent {
         self.configuration = configuration
         self.options = options
         self.logger = logger
-        self.launcher = ProcessLauncher(baseEnvironment: environment, withholding: configuration.secretVariables)
+        // Programs never inherit the variables callpop reads secrets from, nor the agent's own
+        // activation token or systemd socket (`SecretVariables.childEnvironment`).
+        self.launcher = ProcessLauncher(baseEnvironment: environment, withholding: configuration.secretEnvironment)
+        self.wayland = !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
     }
 
     /// Opens URL targets with `opener` (the desktop portal) instead of spawning the opener program.
     public func openURLs(with opener: @escaping @Sendable (String) async throws -> Void) {
         urlOpener = opener
+    }
+
+    /// Keeps the call history in `log` (and finds calls there for `callpop open --call`).
+    public func keepHistory(in log: HistoryLog) {
+        history = log
+        observers.append(HistoryRecorder(log: log))
     }
 
     /// Names the source in `status`.
@@ -88,6 +120,8 @@ public actor Agent {
         w.add("source", sourceName)
         w.add("connection", connection.rawValue)
         w.add("dry_run", options.dryRun)
+        w.add("started", WallClock.iso8601(milliseconds: startedAt))
+        if let lastEventAt { w.add("last_event", WallClock.iso8601(milliseconds: lastEventAt)) }
         w.add("rules", configuration.ruleSet.rules.map(\.id))
         let calls = engine.liveCalls.map { call -> String in
             var c = JSONObjectWriter()
@@ -111,21 +145,47 @@ public actor Agent {
     /// Handles one call event: decides, shows, launches. Returns the decisions.
     @discardableResult
     public func handle(_ event: CallEvent) async -> [Decision] {
+        lastEventAt = WallClock.milliseconds()
         let outcome = engine.handle(event, at: .now)
         for decision in outcome.decisions { await act(on: decision) }
+        if let number = outcome.lookUp, let call = outcome.call { lookUp(number, for: call.event.callID) }
         if let call = outcome.call {
             for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
         }
         return outcome.decisions
     }
 
-    /// Runs an on-click rule for a call (a notification action, `callpop open`).
+    /// Runs an on-click rule for a call (a notification action, `callpop open`). A click on a
+    /// notification may bring the server's `activationToken`, so the page comes to the front.
     @discardableResult
-    public func click(rule: String, call: String) async -> Decision? {
-        guard let decision = engine.click(rule: rule, call: call, at: .now) else {
+    public func click(rule: String, call: String, activationToken: String? = nil) async -> Decision? {
+        guard var decision = engine.click(rule: rule, call: call, at: .now) else {
             logger.warning("no on-click rule \(Decision.quoted(UntrustedText.clean(rule, for: .logLine))) or no call \(Decision.token(UntrustedText.clean(call, for: .logLine))) to open it for")
             return nil
         }
+        if let activationToken {
+            decision.plan?.environment.merge(ActivationEnvironment.forClick(token: activationToken, wayland: wayland)) { $1 }
+        }
+        await act(on: decision)
+        return decision
+    }
+
+    /// Runs an on-click rule for the call `selector` names — a call id, `last` or `last-missed` —
+    /// also when it is over: from the tracker, else from the history. Nil when there is no such call.
+    public func click(rule: String, selecting selector: String) async -> Decision? {
+        if selector != "last", selector != "last-missed", engine.call(selector) != nil {
+            return await click(rule: rule, call: selector)
+        }
+        guard let history else {
+            guard selector == "last", let call = engine.liveCalls.first else { return nil }
+            return await click(rule: rule, call: call.event.callID)
+        }
+        await history.flush()
+        let directory = history.directory
+        let calls = await DetachedThread.value { HistoryLog.calls(in: directory) } ?? []
+        guard let past = CallHistory.find(selector, in: calls) else { return nil }
+        if engine.call(past.id) != nil { return await click(rule: rule, call: past.id) }
+        guard let decision = engine.click(rule: rule, pastCall: past.event, at: .now) else { return nil }
         await act(on: decision)
         return decision
     }
@@ -141,18 +201,19 @@ public actor Agent {
     public func reload(_ newConfiguration: Configuration) {
         engine.reload(newConfiguration.ruleSet)
         configuration = newConfiguration
-        launcher.withhold(newConfiguration.secretVariables)
+        launcher.withhold(newConfiguration.secretEnvironment)
         logger.info("configuration reloaded from \(newConfiguration.files.joined(separator: ", "))")
     }
 
-    /// Notes a source report in the log and the connection state.
-    public func sourceReported(_ report: SourceReport) {
+    /// Notes a source report in the log and the connection state, and tells the observers.
+    public func sourceReported(_ report: SourceReport) async {
         if let state = report.connection { connection = state }
         switch report.level {
         case .info: logger.info("\(report.message)")
         case .warning: logger.warning("\(report.message)")
         case .error: logger.error("\(report.message)")
         }
+        for observer in observers { await observer.sourceReported(report) }
     }
 
     /// The live calls, newest first.
@@ -182,7 +243,7 @@ public actor Agent {
         if runningChildren == 0 { releaseChildWaiters() }
     }
 
-    private func act(on decision: Decision) async {
+    func act(on decision: Decision) async {
         if options.output.toStandardOutput {
             options.output.write(decision, dryRun: options.dryRun)
         } else if decision.verdict == .skip && decision.reason == .alreadyFired {

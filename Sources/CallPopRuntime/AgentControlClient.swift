@@ -18,4 +18,9 @@ public enum AgentControlClient {
     public static func open(rule: String) async throws(DBusError) {
         try await AgentBusClient.connect().open(rule: rule)
     }
+
+    /// Asks the running agent to open `rule` for the call `call` names (id, `last`, `last-missed`).
+    public static func open(rule: String, call: String) async throws(DBusError) {
+        try await AgentBusClient.connect().open(rule: rule, call: call)
+    }
 }

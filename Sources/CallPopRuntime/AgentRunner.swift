@@ -14,15 +14,18 @@ public struct AgentRunner: Sendable {
     public let logger: Logger
     /// Re-reads the configuration for SIGHUP and `Reload()`; nil when reloading makes no sense.
     public let reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
+    /// Hears of refused and accepted reloads, to tell the desktop.
+    public let health: HealthMonitor?
 
     /// Creates a runner.
     public init(
-        agent: Agent, source: any CallEventSource, logger: Logger,
+        agent: Agent, source: any CallEventSource, logger: Logger, health: HealthMonitor? = nil,
         reloadConfiguration: (@Sendable () -> Result<Configuration, ConfigurationError>)?
     ) {
         self.agent = agent
         self.source = source
         self.logger = logger
+        self.health = health
         self.reloadConfiguration = reloadConfiguration
     }
 
@@ -62,7 +65,10 @@ public struct AgentRunner: Sendable {
         try await work.value
         // At the end of an event file, let the popups it started finish (they run on in
         // their own sessions anyway); on SIGTERM, exit at once.
-        if !work.isCancelled { await agent.waitForChildren(timeout: .seconds(10)) }
+        if !work.isCancelled {
+            await agent.waitForLookups()
+            await agent.waitForChildren(timeout: .seconds(10))
+        }
     }
 
     /// How long a reload may spend reading its files before it is given up.
@@ -91,12 +97,16 @@ public struct AgentRunner: Sendable {
             if previous.pbx != configuration.pbx { later.append("[pbx]") }
             if previous.notifications != configuration.notifications { later.append("[notifications]") }
             if previous.portal != configuration.portal { later.append("[launch] portal") }
+            if previous.dial != configuration.dial { later.append("[dial]") }
+            if previous.lookup != configuration.lookup { later.append("[lookup] and [[directory]]") }
             if !later.isEmpty {
                 logger.warning("changes to \(later.joined(separator: ", ")) take effect after a restart (systemctl --user restart callpop)")
             }
+            await health?.reloaded()
             return nil
         case .failure(let error):
             logger.error("reload rejected: the configuration has errors (see above); the previous one stays active")
+            await health?.reloadRefused(error)
             return error.description
         }
     }

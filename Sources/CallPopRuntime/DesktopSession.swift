@@ -1,6 +1,7 @@
 public import CallPopConfig
-internal import CallPopCore
+public import CallPopCore
 public import CallPopDBus
+internal import CallPopPlatform
 public import Logging
 
 /// The agent's life on the session bus: caller notifications with on-click actions,
@@ -12,20 +13,21 @@ public final class DesktopSession: Sendable {
     private let connection: DBusConnection
     private let notifier: CallNotifier?
     private let service: AgentBusService?
-    private let clicks: Task<Void, Never>?
+    private let listeners: [Task<Void, Never>]
 
-    private init(connection: DBusConnection, notifier: CallNotifier?, service: AgentBusService?, clicks: Task<Void, Never>?) {
+    private init(connection: DBusConnection, notifier: CallNotifier?, service: AgentBusService?, listeners: [Task<Void, Never>]) {
         self.connection = connection
         self.notifier = notifier
         self.service = service
-        self.clicks = clicks
+        self.listeners = listeners
     }
 
     /// Connects to the session bus and wires `agent` to it. Returns nil (after logging why)
     /// when there is no session bus; throws when another agent already runs and
     /// `ownName` is set.
     public static func start(
-        agent: Agent, runner: AgentRunner, configuration: Configuration, ownName: Bool, logger: Logger
+        agent: Agent, runner: AgentRunner, configuration: Configuration, ownName: Bool, logger: Logger,
+        health: HealthMonitor? = nil, environment: [String: String] = [:], dialer: Dialer? = nil
     ) async throws(DBusError) -> DesktopSession? {
         let connection: DBusConnection
         do {
@@ -38,28 +40,33 @@ public final class DesktopSession: Sendable {
         if ownName {
             do {
                 service = try await AgentBusService.start(
-                    connection: connection, handler: ControlHandler(agent: agent, runner: runner))
+                    connection: connection, handler: ControlHandler(agent: agent, runner: runner, dialer: dialer))
             } catch {
                 connection.close()
                 throw error
             }
         }
         var notifier: CallNotifier? = nil
-        var clicks: Task<Void, Never>? = nil
+        var listeners: [Task<Void, Never>] = []
         let preferences = configuration.notifications
-        if preferences.enabled {
-            let settings = NotificationSettings(
-                enabled: true, phases: Set(preferences.phases.compactMap(CallPhase.init(rawValue:))),
-                icons: [.ringing: preferences.icon, .answered: preferences.icon, .missed: "call-missed-symbolic"],
-                desktopEntry: "callpop")
+        // Health notices show even when call notifications are switched off.
+        if preferences.enabled || health != nil {
+            let settings = await notificationSettings(preferences, environment: environment)
             let started = CallNotifier(connection: connection, settings: settings, logger: logger)
             do {
                 try await started.start()
                 notifier = started
-                clicks = Task {
+                listeners.append(Task {
                     for await click in started.invocations {
-                        await agent.click(rule: click.ruleID, call: click.callID)
+                        await agent.click(rule: click.ruleID, call: click.callID, activationToken: click.activationToken)
                     }
+                })
+                if let health {
+                    await health.attach(started)
+                    let onClick = configuration.ruleSet.rules.filter { $0.trigger == .onClick && $0.enabled }.count
+                    listeners.append(Task {
+                        for await server in started.servers { await health.notificationServer(server, onClickRules: onClick) }
+                    })
                 }
             } catch {
                 logger.warning("notifications unavailable: \(error)")
@@ -71,12 +78,37 @@ public final class DesktopSession: Sendable {
             await agent.openURLs { url throws in try await portal.open(url) }
             logger.info("URLs open through the desktop portal")
         }
-        return DesktopSession(connection: connection, notifier: notifier, service: service, clicks: clicks)
+        return DesktopSession(connection: connection, notifier: notifier, service: service, listeners: listeners)
+    }
+
+    /// The notifier's settings for `[notifications]`, with icons an installed theme has (the
+    /// themes are read off the cooperative pool).
+    static func notificationSettings(_ preferences: NotificationPreferences, environment: [String: String]) async -> NotificationSettings {
+        let configured = NotificationSettings(
+            enabled: preferences.enabled, phases: Set(preferences.phases.compactMap(CallPhase.init(rawValue:))),
+            desktopEntry: "callpop")
+        return await DetachedThread.value {
+            configured.choosingInstalledIcons(environment: environment, preferred: preferences.icon.isEmpty ? nil : preferences.icon)
+        } ?? configured
+    }
+
+    /// Shows one health notice and waits (briefly) until the server has it: for an agent that
+    /// cannot start and exits, when nobody reads its terminal. Does nothing without a bus.
+    public static func announce(_ notice: HealthNotice, environment: [String: String], logger: Logger) async {
+        guard let connection = try? await DBusConnection.connect() else { return }
+        let settings = await notificationSettings(NotificationPreferences(), environment: environment)
+        let notifier = CallNotifier(connection: connection, settings: settings, logger: logger)
+        if (try? await notifier.start()) != nil {
+            await notifier.showHealth(notice)
+            await notifier.settle()
+        }
+        await notifier.stop()
+        connection.close()
     }
 
     /// Closes notifications' bookkeeping, releases the bus name and disconnects.
     public func stop() async {
-        clicks?.cancel()
+        for listener in listeners { listener.cancel() }
         await notifier?.stop()
         await service?.stop()
         connection.close()
@@ -89,9 +121,14 @@ private struct BusObserver: AgentObserver {
     let service: AgentBusService?
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
-        guard let notifier else { return }
+        // A new caller shows once the lookup answered or its budget passed (the agent reports
+        // the call again then), so a known caller appears by name at once.
+        guard let notifier, !call.lookup.isWaiting else { return }
         let actions = offers.map { NotificationAction(ruleID: $0.ruleID, label: $0.ruleName, url: $0.plan?.url) }
-        await notifier.update(CallNotice(event: call.event, wasAnswered: call.wasAnswered, actions: actions))
+        var notice = CallNotice(event: call.event, wasAnswered: call.wasAnswered, actions: actions)
+        notice.contactName = call.contact?.name ?? ""
+        notice.contactOrganisation = call.contact?.organisation ?? ""
+        await notifier.update(notice)
     }
 
     func decided(_ decision: Decision) async {
@@ -103,6 +140,12 @@ private struct BusObserver: AgentObserver {
 private struct ControlHandler: AgentControlHandler {
     let agent: Agent
     let runner: AgentRunner
+    let dialer: Dialer?
+
+    func dial(_ number: String) async throws -> AgentDialReply {
+        guard let dialer else { throw DBusError(.refused, "this agent's [dial] settings have errors (see callpop check)") }
+        return try await dialer.placeForBus(number, logger: runner.logger)
+    }
 
     func status() async throws -> String {
         await agent.statusJSON()
@@ -113,14 +156,33 @@ private struct ControlHandler: AgentControlHandler {
     }
 
     func open(rule: String) async throws {
+        try await checkOnClick(rule)
+        guard let decision = await agent.clickLatest(rule: rule) else {
+            throw DBusError(.refused, "no live call to open '\(rule)' for (for a call that is over: callpop open \(rule) --call last)")
+        }
+        try Self.check(decision, rule)
+    }
+
+    func open(rule: String, call: String) async throws {
+        try await checkOnClick(rule)
+        guard let decision = await agent.click(rule: rule, selecting: call) else {
+            let what = call == "last" ? "no call" : call == "last-missed" ? "no missed call" : "no call '\(call)'"
+            throw DBusError(.refused, "\(what) in the call history (see callpop history)")
+        }
+        try Self.check(decision, rule)
+    }
+
+    private func checkOnClick(_ rule: String) async throws {
         switch await agent.onClickRule(rule) {
-        case .unknown: throw DBusError(.refused, "no popup rule '\(rule)' (see callpop check)")
+        case .unknown:
+            let rules = await agent.configuration.ruleSet.rules.filter { $0.trigger == .onClick }.map(\.id)
+            throw DBusError(.refused, "no popup rule '\(rule)'" + Suggestion.phrase(for: rule, among: rules, otherwise: " (see callpop check)"))
         case .notOnClick: throw DBusError(.refused, "'\(rule)' is not an on-click rule; only on-click rules open on request")
         case .onClick: break
         }
-        guard let decision = await agent.clickLatest(rule: rule) else {
-            throw DBusError(.refused, "no live call to open '\(rule)' for")
-        }
+    }
+
+    private static func check(_ decision: Decision, _ rule: String) throws {
         if decision.verdict == .skip {
             throw DBusError(.refused, "'\(rule)' was not opened: \(decision.reason?.rawValue ?? "skipped")\(decision.detail.map { " (\($0))" } ?? "")")
         }

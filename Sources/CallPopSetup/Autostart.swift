@@ -1,3 +1,5 @@
+public import CallPopConfig
+
 /// How callpop is started at login.
 public enum AutostartMethod: String, Sendable, Hashable, CaseIterable {
     /// The systemd user unit `callpop.service`, wanted by `graphical-session.target`.
@@ -12,8 +14,10 @@ public struct AutostartStatus: Sendable, Hashable {
     public var enabled: [AutostartMethod]
     /// Set-up files whose target is gone (the package was removed): they start nothing.
     public var broken: [String]
-    /// What `enable` would choose without `--method`.
+    /// What `enable` would choose without `--method`, and why.
     public var preferred: AutostartMethod
+    /// Why `preferred` is the one for this user's sessions.
+    public var reason: String
     /// Whether a systemd user manager runs.
     public var userManagerRuns: Bool
     /// Whether the unit is running; nil when no user manager could be asked.
@@ -32,13 +36,20 @@ public struct AutostartStatus: Sendable, Hashable {
         }
         for path in broken { out.append("broken: \(path) points to a file that is gone; run `callpop autostart disable`") }
         if let serviceActive { out.append("callpop.service: \(serviceActive ? "running" : "not running")") }
-        out.append("systemd user manager: \(userManagerRuns ? "running" : "not running"); enable picks \(preferred.rawValue)")
+        out.append("this desktop: the \(preferred == .systemd ? "systemd unit" : "XDG entry") starts callpop here: \(reason)")
+        if enabled.count == 1, enabled[0] != preferred {
+            out.append("note: that is not what is enabled; run `callpop autostart enable` to switch, or it may never start")
+        }
         return out
     }
+
+    /// The method set up does not fit this desktop (it may never start).
+    public var mismatched: Bool { enabled.count == 1 && enabled[0] != preferred }
 }
 
-/// Sets up starting callpop at login for the current user, with the systemd user unit
-/// when a user manager runs and the XDG autostart entry otherwise; never both.
+/// Sets up starting callpop at login for the current user, with the systemd user unit where
+/// the sessions reach `graphical-session.target` and the XDG autostart entry otherwise
+/// (`AutostartSession`); never both.
 ///
 /// Every operation is idempotent: enabling twice leaves the same files and says so.
 public struct Autostart: Sendable {
@@ -46,21 +57,35 @@ public struct Autostart: Sendable {
     public var locations: AutostartLocations
     /// The user manager, asked only when it runs.
     public var manager: any UserServiceManager
+    /// The environment (whether a graphical session and which desktop is here).
+    public var environment: [String: String]
 
     /// Creates the tool for `locations`, telling `manager` about changes.
-    public init(locations: AutostartLocations, manager: any UserServiceManager) {
+    public init(locations: AutostartLocations, manager: any UserServiceManager, environment: [String: String] = [:]) {
         self.locations = locations
         self.manager = manager
+        self.environment = environment
+    }
+
+    /// What is known of this user's sessions.
+    public var session: AutostartSession {
+        AutostartSession.current(locations: locations, manager: manager, environment: environment)
     }
 
     /// The method `enable` uses when none is given.
-    public var preferredMethod: AutostartMethod { locations.userManagerRuns ? .systemd : .xdg }
+    public var preferredMethod: AutostartMethod { session.method }
 
     /// Sets up `method` (default: the preferred one) and removes the other; with `now`,
     /// starts the service right away when the systemd unit is used. Returns what was done.
     public func enable(_ method: AutostartMethod? = nil, now: Bool = true) throws(SetupError) -> [String] {
-        let method = method ?? preferredMethod
         var log: [String] = []
+        var chosen = method
+        if chosen == nil {
+            let session = self.session
+            log.append("using the \(session.method == .systemd ? "systemd unit" : "XDG autostart entry"): \(session.reason)")
+            chosen = session.method
+        }
+        let method = chosen ?? .xdg
         switch method {
         case .systemd:
             guard let unit = locations.installedUnit else {
@@ -73,10 +98,11 @@ public struct Autostart: Sendable {
             if locations.userManagerRuns {
                 _ = manager.systemctl(["daemon-reload"])
                 if now {
-                    guard manager.systemctl(["start", AutostartLocations.unitName]) == 0 else {
+                    // Without waiting: the unit is ready only once the PBX session is up.
+                    guard manager.systemctl(["start", "--no-block", AutostartLocations.unitName]) == 0 else {
                         throw SetupError(.serviceManager, "enabled, but `systemctl --user start callpop.service` failed; see `journalctl --user -u callpop`")
                     }
-                    log.append("started callpop.service (logs: journalctl --user -u callpop)")
+                    log.append("starting callpop.service (see `callpop status`; logs: journalctl --user -u callpop)")
                 }
             } else {
                 log.append("no systemd user manager runs now: callpop starts at your next graphical login")
@@ -88,9 +114,6 @@ public struct Autostart: Sendable {
             }
             try removeUnitLink(&log)
             try install(link: locations.userEntry, to: entry, &log)
-            if locations.userManagerRuns {
-                log.append("note: sessions run by systemd skip this entry (X-systemd-skip=true); there use --method systemd")
-            }
             log.append("callpop starts at your next login; to start it now, run `callpop run &`")
         }
         return log
@@ -122,8 +145,9 @@ public struct Autostart: Sendable {
             }
         }
         let runs = locations.userManagerRuns
+        let session = self.session
         return AutostartStatus(
-            enabled: enabled, broken: broken, preferred: preferredMethod, userManagerRuns: runs,
+            enabled: enabled, broken: broken, preferred: session.method, reason: session.reason, userManagerRuns: runs,
             serviceActive: runs ? manager.systemctl(["is-active", "--quiet", AutostartLocations.unitName]).map { $0 == 0 } : nil)
     }
 
@@ -155,5 +179,16 @@ public struct Autostart: Sendable {
         try UserFiles.remove(path)
         log.append("removed \(path)")
         return true
+    }
+}
+
+extension Autostart {
+    /// Why the agent could not run with `configuration` — said before it is set up to start at
+    /// every login, where nobody would see it exit — or nil when it can.
+    public static func refusal(for configuration: Configuration) -> String? {
+        guard case .none = configuration.connection else { return nil }
+        let file = configuration.files.last ?? "the configuration"
+        return "no PBX is configured in \(file), so callpop would stop at every login: set [pbx] "
+            + "(see /usr/share/doc/callpop/pbx/ or `man callpop.toml`), check it with `callpop check`, then run this again"
     }
 }

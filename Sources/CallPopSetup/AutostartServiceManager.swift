@@ -9,6 +9,13 @@ internal import Synchronization
 public protocol UserServiceManager: Sendable {
     /// Runs `systemctl --user` with `arguments`; returns its exit status (nil when it could not run).
     func systemctl(_ arguments: [String]) -> Int32?
+    /// Runs `systemctl --user` with `arguments`; returns what it printed (nil when it failed).
+    func output(_ arguments: [String]) -> String?
+}
+
+extension UserServiceManager {
+    /// Managers that print nothing.
+    public func output(_ arguments: [String]) -> String? { nil }
 }
 
 /// Talks to the real user manager through `systemctl --user`; its messages go to our stderr.
@@ -37,6 +44,16 @@ public struct SystemctlUserManager: UserServiceManager {
         }
         done.wait()
         return status.value.withLock { $0 }
+    }
+}
+
+extension SystemctlUserManager {
+    /// Runs `systemctl --user …` and returns its output, when it succeeded.
+    public func output(_ arguments: [String]) -> String? {
+        guard let result = try? ProgramOutput.run(["systemctl", "--user"] + arguments, environment: environment),
+              result.outcome.succeeded
+        else { return nil }
+        return result.text
     }
 }
 

@@ -21,18 +21,36 @@ public enum RuleTable {
             }
             return [rule.id, rule.name, rule.direction.rawValue, rule.trigger.rawValue, rule.enabled ? "yes" : "no", target]
         }
-        let widths = header.indices.map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
-        for row in [header] + rows {
-            let cells = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-            }
-            lines.append(cells.joined(separator: "  "))
-        }
+        lines.append(TextTable.render(header: header, rows: rows))
         if rules.isEmpty { lines.append("(no [[popup]] rules yet)") }
+        let callbacks = configuration.callbacks
+        if !callbacks.isEmpty {
+            lines.append("")
+            let events = { (rule: CallbackRule) in
+                CallbackEventKind.allCases.filter(rule.events.contains).map(\.rawValue).joined(separator: ",")
+            }
+            lines += table(
+                ["CALLBACK", "NAME", "EVENTS", "ENABLED", "REQUEST"],
+                callbacks.map { [$0.id, $0.name, events($0), $0.enabled ? "yes" : "no", "\($0.method) \($0.url.source)"] })
+        }
+        lines += directoryLines(configuration.lookup)
+        for (name, resource) in [("colleagues", configuration.colleagueDirectory), ("provisioning", configuration.provisioning)] {
+            if let resource { lines.append("\(name): \(URIUserinfo.redacted(resource.url)) (every \(Int(resource.refresh / .seconds(1))) s)") }
+        }
         lines.append("")
         lines.append("configuration OK")
         return lines.joined(separator: "\n")
+    }
+
+    /// Rows under a header, each column as wide as its widest cell; the last column is not padded.
+    static func table(_ header: [String], _ rows: [[String]]) -> [String] {
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
+        return ([header] + rows).map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+            }.joined(separator: "  ")
+        }
     }
 }

@@ -69,7 +69,7 @@ public struct StarterConfiguration: Sendable, Hashable {
             # [notifications]
             # enabled = true
             # phases = ["ringing", "answered", "missed"]
-            # icon = "call-start"
+            # icon = "call-start"          # default: the best an installed icon theme has
 
             # Popups. trigger: ringing (incoming), call-generation (outgoing), answer, on-click.
             # Variables: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS}

@@ -1,19 +1,20 @@
 /// The XDG base directories of one user, read from the environment the way the XDG Base
 /// Directory Specification says (relative values are ignored), so tests can point
 /// everything at temporary directories.
-struct XDGDirectories: Sendable, Hashable {
+public struct XDGDirectories: Sendable, Hashable {
     /// `$XDG_CONFIG_HOME`, or `~/.config`.
-    var configHome: String
+    public var configHome: String
     /// `$XDG_DATA_HOME`, or `~/.local/share`.
-    var dataHome: String
+    public var dataHome: String
     /// `$XDG_DATA_DIRS`, or `/usr/local/share:/usr/share`.
-    var dataDirs: [String]
+    public var dataDirs: [String]
     /// `$XDG_STATE_HOME`, or `~/.local/state`.
-    var stateHome: String
+    public var stateHome: String
     /// `$XDG_RUNTIME_DIR`, when set.
-    var runtimeDir: String?
+    public var runtimeDir: String?
 
-    init(environment: [String: String]) {
+    /// Reads the directories from `environment`.
+    public init(environment: [String: String]) {
         func absolute(_ key: String) -> String? {
             guard let value = environment[key], value.hasPrefix("/") else { return nil }
             return value
@@ -26,4 +27,7 @@ struct XDGDirectories: Sendable, Hashable {
         stateHome = absolute("XDG_STATE_HOME") ?? home + "/.local/state"
         runtimeDir = absolute("XDG_RUNTIME_DIR")
     }
+
+    /// Where callpop keeps its call history: `$XDG_STATE_HOME/callpop`.
+    public var historyDirectory: String { stateHome + "/callpop" }
 }

@@ -1,4 +1,4 @@
-public import CallPopCore
+import CallPopCore
 import CallPopPlatform
 
 /// What a source's I/O thread hands to the agent, in order.

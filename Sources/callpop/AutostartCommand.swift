@@ -1,5 +1,4 @@
 public import ArgumentParser
-public import CallPopRuntime
 import CallPopSetup
 import CallPopPlatform
 
@@ -9,8 +8,10 @@ extension CallPop {
         static let configuration = CommandConfiguration(
             abstract: "Start callpop at every login, or stop doing so.",
             discussion: """
-                Uses the systemd user unit callpop.service when a systemd user manager runs, and \
-                the XDG autostart entry ~/.config/autostart/callpop.desktop otherwise; never both.
+                Uses the systemd user unit callpop.service where the session reaches \
+                graphical-session.target (GNOME, KDE Plasma), and the XDG autostart entry \
+                ~/.config/autostart/callpop.desktop elsewhere (Xfce, MATE, i3, ...); never both. \
+                `callpop autostart status` says which and why.
                 """,
             subcommands: [Enable.self, Disable.self, Status.self])
 
@@ -19,7 +20,7 @@ extension CallPop {
             let environment = ProcessEnvironment.current
             return CallPopSetup.Autostart(
                 locations: AutostartLocations(environment: environment),
-                manager: SystemctlUserManager(environment: environment))
+                manager: SystemctlUserManager(environment: environment), environment: environment)
         }
 
         /// Prints the lines of a completed step, or the error and exit 1.
@@ -37,13 +38,25 @@ extension CallPop {
             static let configuration = CommandConfiguration(
                 abstract: "Start callpop at every login (and now, with the systemd unit).")
 
-            @Option(help: ArgumentHelp("systemd or xdg (default: systemd when a user manager runs).", valueName: "method"))
+            @Option(help: ArgumentHelp("systemd or xdg (default: the one that starts on this desktop; see status).", valueName: "method"))
             var method: AutostartMethod?
 
             @Flag(inversion: .prefixedNo, help: "Start the systemd service now (default), or with --no-now at the next login only.")
             var now = true
 
+            @Option(name: .shortAndLong, help: ArgumentHelp("Check this configuration file instead of the XDG files.", valueName: "file"))
+            var config: String?
+
             func run() throws {
+                // An agent that cannot run would fail at every login where nobody sees it: refuse now.
+                guard let configuration = ConfigurationReport.load(explicitFile: config, environment: ProcessEnvironment.current) else {
+                    StandardStreams.err("callpop autostart: not enabled: fix the configuration first (callpop check), then run this again")
+                    throw ExitCode(1)
+                }
+                if let refusal = CallPopSetup.Autostart.refusal(for: configuration) {
+                    StandardStreams.err("callpop autostart: not enabled: \(refusal)")
+                    throw ExitCode(1)
+                }
                 try Autostart.report { () throws(SetupError) in try Autostart.tool().enable(method, now: now) }
             }
         }

@@ -1,11 +1,11 @@
 import ArgumentParser
+import CallPopCore
 import CallPopRuntime
 import CallPopSetup
 import CallPopPlatform
 
 /// `callpop`: opens the right CRM page or application when a phone call rings,
 /// is placed or is answered.
-@main
 struct CallPop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "callpop",
@@ -16,6 +16,9 @@ struct CallPop: AsyncParsableCommand {
             ~/.config/callpop/config.toml. See callpop(1) and callpop.toml(5).
             """,
         version: Version.string,
-        subcommands: [Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self],
+        subcommands: [
+            Run.self, Check.self, Simulate.self, Demo.self, Init.self, Autostart.self, Status.self, Reload.self, Open.self,
+            History.self, Doctor.self, Dial.self, Handler.self, Lookup.self,
+        ],
         defaultSubcommand: nil)
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CallPopDBus
 import CallPopPlatform
 import CallPopRuntime
+import CallPopSetup
 
 extension CallPop {
     /// Runs one request to the running agent; a failure is printed as `callpop: …`, exit 1.
@@ -17,10 +18,17 @@ extension CallPop {
     /// `callpop status`.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the running agent's state as JSON: version, configuration, PBX connection, live calls.")
+            abstract: "Show the running agent's state: version, since when, configuration, PBX connection, last event, live calls.")
+
+        @Flag(help: "Print the status as one JSON object.")
+        var json = false
 
         func run() async throws {
-            try await CallPop.askAgent { () throws(DBusError) in StandardStreams.out(try await AgentControlClient.status()) }
+            let json = json
+            try await CallPop.askAgent { () throws(DBusError) in
+                let status = try await AgentControlClient.status()
+                StandardStreams.out(json ? status : StatusReport.render(json: status))
+            }
         }
     }
 
@@ -40,14 +48,20 @@ extension CallPop {
     /// `callpop open RULE`.
     struct Open: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Open an on-click rule for the most recent live call (bind it to a keyboard shortcut).")
+            abstract: "Open an on-click rule for the most recent live call (bind it to a keyboard shortcut), or for a call from the history.")
 
         @Argument(help: "The rule's id or name (see `callpop check`).")
         var rule: String
 
+        @Option(help: ArgumentHelp("A call from the history, also one that is over: its id, last or last-missed (see `callpop history`).", valueName: "call"))
+        var call: String?
+
         func run() async throws {
             let rule = rule
-            try await CallPop.askAgent { () throws(DBusError) in try await AgentControlClient.open(rule: rule) }
+            let call = call
+            try await CallPop.askAgent { () throws(DBusError) in
+                if let call { try await AgentControlClient.open(rule: rule, call: call) } else { try await AgentControlClient.open(rule: rule) }
+            }
         }
     }
 }

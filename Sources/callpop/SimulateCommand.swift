@@ -47,15 +47,20 @@ extension CallPop {
             guard let configuration = ConfigurationReport.load(explicitFile: common.config, environment: environment) else {
                 throw ExitCode(1)
             }
+            let output = DecisionOutput(format: json ? .json : .text, toStandardOutput: true)
+            // Callbacks are shown, never sent: the exact request each one would make.
+            let remote = RemoteServices(base: configuration, environment: environment, dryRun: true, output: output, logger: logger)
             let agent = Agent(
-                configuration: configuration,
-                options: .init(dryRun: !launch, output: DecisionOutput(format: json ? .json : .text, toStandardOutput: true)),
-                logger: logger, environment: environment)
+                configuration: remote.effective, options: .init(dryRun: !launch, output: output), logger: logger,
+                environment: environment)
+            await remote.observe(agent)
             let event = CallEvent(
                 callID: call, state: state, direction: direction, remoteNumber: number, remoteName: name,
                 calledNumber: called, isColleague: colleague ? true : nil)
             let decisions = await agent.handle(event)
-            if decisions.isEmpty && !json { StandardStreams.out("no rule applies to this event") }
+            // Rules that use the caller's contact are decided once the lookup answers.
+            let later = await agent.waitForLookups()
+            if decisions.isEmpty && later.isEmpty && !json { StandardStreams.out("no rule applies to this event") }
             await agent.waitForChildren(timeout: .seconds(10))
         }
     }

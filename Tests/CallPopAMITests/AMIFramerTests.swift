@@ -60,14 +60,7 @@ import Testing
         let whole = Self.decode([bytes[...]])
         var generator = SplitMix64(seed: UInt64(bytes.count))
         for round in 0..<20 {
-            var chunks: [ArraySlice<UInt8>] = []
-            var start = 0
-            while start < bytes.count {
-                let end = min(bytes.count, start + Int.random(in: 1...1024, using: &generator))
-                chunks.append(bytes[start..<end])
-                start = end
-            }
-            #expect(Self.decode(chunks) == whole, "round \(round)")
+            #expect(Self.decode(randomChunks(bytes, upTo: 1024, using: &generator)) == whole, "round \(round)")
         }
     }
 
@@ -215,3 +208,14 @@ import Testing
     }
 }
 
+/// `bytes` cut into pieces of 1 to `size` bytes, as reads of a socket deliver them.
+func randomChunks(_ bytes: [UInt8], upTo size: Int, using generator: inout some RandomNumberGenerator) -> [ArraySlice<UInt8>] {
+    var chunks: [ArraySlice<UInt8>] = []
+    var start = 0
+    while start < bytes.count {
+        let end = min(bytes.count, start + Int.random(in: 1...size, using: &generator))
+        chunks.append(bytes[start..<end])
+        start = end
+    }
+    return chunks
+}

@@ -8,10 +8,11 @@ import Testing
 @Suite struct AMISessionTests {
     let start = ContinuousClock.now
 
-    static func session(_ login: AMILoginMethod = .challenge) -> AMISession {
+    /// A session; the protocol mechanics are tested without the event filter (its own tests below).
+    static func session(_ login: AMILoginMethod = .challenge, filterEvents: Bool = false) -> AMISession {
         AMISession(
             configuration: .init(username: "popup", secret: "s3cret", login: login,
-                                 keepaliveInterval: .seconds(20), responseTimeout: .seconds(5)),
+                                 keepaliveInterval: .seconds(20), responseTimeout: .seconds(5), filterEvents: filterEvents),
             mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: ["PJSIP/201"])))
     }
 
@@ -52,6 +53,49 @@ import Testing
         #expect(session.isLoggedIn)
     }
 
+    /// By default the login asks for call events only and a filter for the user's devices
+    /// follows the resynchronisation; the PBX's answer is reported either way.
+    @Test func filteredLoginAsksForTheUsersCallEventsOnly() {
+        var session = Self.session(filterEvents: true)
+        _ = session.connected(at: start)
+        _ = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+        let key = MD5.hex("840415273s3cret")
+        #expect(session.received(
+            Self.bytes("Response: Success\r\nActionID: callpop-1\r\nChallenge: 840415273\r\n\r\n"), at: start) == [
+            Self.send("Action: Login\r\nActionID: callpop-2\r\nUsername: popup\r\nAuthType: MD5\r\nKey: \(key)\r\nEvents: call\r\n\r\n"),
+        ])
+        #expect(session.received(
+            Self.bytes("Response: Success\r\nActionID: callpop-2\r\nMessage: Authentication accepted\r\n\r\n"), at: start) == [
+            .report(SourceReport(.info, "logged in to AMI as \"popup\"", connection: .connected)),
+            Self.send("Action: CoreShowChannels\r\nActionID: callpop-3\r\n\r\n"),
+            Self.send("Action: Filter\r\nActionID: callpop-4\r\nOperation: Add\r\n"
+                + "Filter: ^Event: Newchannel[^A-Za-z0-9]|ActionID: [cC][aA][lL][lL][pP][oO][pP]-[dD][iI][aA][lL]-"
+                + "|[pP][jJ][sS][iI][pP]/201-\r\n\r\n"),
+        ])
+        let accepted = session.received(Self.bytes("Response: Success\r\nActionID: callpop-4\r\nMessage: Success\r\n\r\n"), at: start)
+        #expect(accepted.count == 1)
+        #expect(accepted.allSatisfy { if case .report(let report) = $0 { report.level == .info } else { false } })
+    }
+
+    /// An AMI user without the `system` write permission may not filter (the least-privilege
+    /// account of docs/pbx/asterisk.md filters in manager.conf): the agent notes it and goes on.
+    @Test func refusedFilterIsReportedAndEventsStillFlow() throws {
+        var session = Self.session(.plain, filterEvents: true)
+        _ = session.connected(at: start)
+        #expect(session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)
+            == [Self.send("Action: Login\r\nActionID: callpop-1\r\nUsername: popup\r\nSecret: s3cret\r\nEvents: call\r\n\r\n")])
+        _ = session.received(Self.bytes("Response: Success\r\nActionID: callpop-1\r\nMessage: Authentication accepted\r\n\r\n"), at: start)
+        let refused = session.received(Self.bytes("Response: Error\r\nActionID: callpop-3\r\nMessage: Permission denied\r\n\r\n"), at: start)
+        guard case .report(let report)? = refused.first else { Issue.record("no report: \(refused)"); return }
+        #expect(report.level == .info)
+        #expect(report.message.contains("Permission denied") && report.message.contains("docs/scaling.md"))
+        #expect(session.isLoggedIn)
+        // The call still maps: the recording's events, unfiltered, give the call's three states.
+        let events = try AMIStreams.recorded("inbound-answered")
+        let emitted = session.received(events, at: start).compactMap { if case .emit(let event) = $0 { event } else { nil } }
+        #expect(emitted.map(\.state) == [.ringing, .answered, .ended])
+    }
+
     @Test func plainLoginSendsTheSecretOnlyToTheConnection() {
         var session = Self.session(.plain)
         _ = session.connected(at: start)
@@ -61,7 +105,7 @@ import Testing
 
     @Test func credentialsCannotInjectFields() {
         var session = AMISession(
-            configuration: .init(username: "popup\r\nAction: Originate", secret: "x", login: .plain),
+            configuration: .init(username: "popup\r\nAction: Originate", secret: "x", login: .plain, filterEvents: false),
             mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: [])))
         _ = session.connected(at: start)
         let actions = session.received(Self.bytes("Asterisk Call Manager/11.0.0\r\n"), at: start)

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopTestSupport
 import Foundation
 import Testing
 
@@ -140,5 +141,45 @@ struct DecisionFormatTests {
         w.add("r", rawJSON: "{\"k\":1}")
         #expect(w.json == #"{"s":"q\"b\\s\n\r\t\u0001\u001f\u007f\u2028\u2029é💥","t":true,"f":false,"i":-42,"a":["x","y\""],"e":[],"r":{"k":1}}"#)
         #expect(JSONObjectWriter().json == "{}")
+        // Escapes inside one Character (CR LF; a quote or a control with a combining mark) keep every other byte.
+        var cluster = JSONObjectWriter()
+        cluster.add("c", "a\r\nb\"\u{301}c\u{1}\u{301}\u{2028}\u{301}€\u{E2}")
+        #expect(cluster.json == "{\"c\":\"a\\r\\nb\\\"\u{301}c\\u0001\u{301}\\u2028\u{301}€\u{E2}\"}")
+    }
+
+    /// The bulk writer against the obvious scalar-by-scalar escaping, on seeded random text
+    /// made of the characters that matter (quotes, backslashes, controls, CR LF, U+2028/9,
+    /// combining marks, other E2-led characters, emoji).
+    @Test func jsonWriterMatchesScalarByScalarEscaping() {
+        let pieces: [String] = ["a", "Z", "0", " ", "\"", "\\", "\n", "\r", "\r\n", "\t", "\u{0}", "\u{1F}", "\u{7F}",
+            "\u{80}", "\u{301}", "\u{2028}", "\u{2029}", "\u{2027}", "€", "é", "💥", "\u{E2}", "/", "{"]
+        var rng = SplitMix64(seed: 0x15A)
+        for round in 0..<2000 {
+            let text = (0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            var fast = ""
+            JSONObjectWriter.appendString(text, to: &fast)
+            var reference = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": reference += "\\\""
+                case "\\": reference += "\\\\"
+                case "\n": reference += "\\n"
+                case "\r": reference += "\\r"
+                case "\t": reference += "\\t"
+                case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                    let hex = String(scalar.value, radix: 16)
+                    reference += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: reference.unicodeScalars.append(scalar)
+                }
+            }
+            reference += "\""
+            #expect(Array(fast.utf8) == Array(reference.utf8), "round \(round): \(text.debugDescription)")
+            // The same through an object's members, as keys, values and array elements.
+            var object = JSONObjectWriter()
+            object.add(text, text)
+            object.add("a", [text, "x", text])
+            object.add("n", 7)
+            #expect(object.json == "{\(reference):\(reference),\"a\":[\(reference),\"x\",\(reference)],\"n\":7}", "round \(round)")
+        }
     }
 }

@@ -69,6 +69,9 @@ struct TemplateExpansionTests {
             "CALLPOP_CALLERNUM": "+442071234567", "CALLPOP_CALLERNAME": "John Doe", "CALLPOP_USERNUM": "201",
             "CALLPOP_USERNAME": "John Doe", "CALLPOP_CALLTYPE": "incoming", "CALLPOP_TAGS": "vip,sales",
             "CALLPOP_CHANNEL": "PJSIP/201-00000001", "CALLPOP_CALLEDNUM": "5550100", "CALLPOP_CALLID": "1700000000.12",
+            // Caller lookup's variables are there too, empty while nobody is known.
+            "CALLPOP_CONTACTNAME": "", "CALLPOP_CONTACTORG": "", "CALLPOP_CONTACTURL": "", "CALLPOP_CONTACTID": "",
+            "CALLPOP_DIRECTORY": "",
         ])
     }
 

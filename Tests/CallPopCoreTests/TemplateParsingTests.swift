@@ -12,11 +12,15 @@ struct TemplateParsingTests {
         #expect(!t.isConstant)
     }
 
-    @Test func theNineNamesAreTheDocumentedOnes() {
+    @Test func theEighteenNamesAreTheDocumentedOnes() {
         #expect(TemplateVariable.allCases.map(\.rawValue) == [
             "CALLERNUM", "CALLERNAME", "USERNUM", "USERNAME", "CALLTYPE", "TAGS", "CHANNEL", "CALLEDNUM", "CALLID",
+            "CONTACTNAME", "CONTACTORG", "CONTACTURL", "CONTACTID", "DIRECTORY", "EVENT", "DURATION", "DISPOSITION", "DIALNUM",
         ])
-        #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber])
+        #expect(TemplateVariable.allCases.filter(\.isContact) == [.contactName, .contactOrganisation, .contactURL, .contactID, .directory])
+        #expect(TemplateVariable.allCases.filter(\.isCallbackOnly) == [.event, .duration, .disposition])
+        #expect(TemplateVariable.allCases.filter(\.isDialOnly) == [.dialNumber])
+        #expect(TemplateVariable.allCases.filter(\.isNumber) == [.callerNumber, .userNumber, .calledNumber, .dialNumber])
     }
 
     @Test func literalsAroundPlaceholdersAreKept() throws {
@@ -55,24 +59,42 @@ struct TemplateParsingTests {
     }
 
     @Test func unknownVariableNamesItAndItsOffset() {
-        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}"
+        let known = "{CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}"
         #expect(templateFailure("https://crm.example.com/?n={CALLERNUMBER}")
-            == "27: unknown variable {CALLERNUMBER}; known: \(known)")
-        // Names are case-sensitive, as in the vendor product.
-        #expect(templateFailure("{callernum}") == "0: unknown variable {callernum}; known: \(known)")
+            == "27: unknown variable {CALLERNUMBER}; did you mean {CALLERNUM}?")
+        // Names are case-sensitive, as in the vendor product; the right spelling is suggested.
+        #expect(templateFailure("{callernum}") == "0: unknown variable {callernum}; did you mean {CALLERNUM}?")
         // Offsets count characters, not bytes.
         #expect(templateFailure("Zo\u{EB}{FOO}") == "3: unknown variable {FOO}; known: \(known)")
     }
 
-    @Test("bad modifiers are refused with the modifier named", arguments: ["abc", "", "-1", "E164", "1x"])
+    @Test("bad modifiers are refused with the modifier named", arguments: ["abc", "", "-1", "1x"])
     func badModifier(_ modifier: String) {
         #expect(templateFailure("x {CALLERNUM:\(modifier)}")
             == "2: bad modifier '\(modifier)' in {CALLERNUM:\(modifier)}: use a count of characters to drop, or e164, national, digits")
     }
 
+    @Test("a misspelt number form is named", arguments: [("E164", "e164"), ("e.164", "e164"), ("nat", "national"), ("digit", "digits")])
+    func misspeltNumberForm(_ modifier: String, _ meant: String) {
+        #expect(templateFailure("x {CALLERNUM:\(modifier)}")
+            == "2: bad modifier '\(modifier)' in {CALLERNUM:\(modifier)}: did you mean {CALLERNUM:\(meant)}? Use a count of characters to drop, or e164, national, digits")
+    }
+
+    /// A brace before a variable's name that is not a well-formed placeholder was text
+    /// before issue #12, and a URL check then complained about the brace.
+    @Test("a placeholder that is not closed or not well formed is refused where it starts", arguments: [
+        ("{CALLERNUM", "0: {CALLERNUM is not closed: write {CALLERNUM}"),
+        ("https://x/?a={CALLERNAME&b=1", "13: {CALLERNAME is not closed: write {CALLERNAME}"),
+        ("{CALLER NUM}", "0: {CALLER is not closed: write {CALLERNUM}"),
+        ("ab{CALLERNUM.3}", "2: unknown variable {CALLERNUM.3}; did you mean {CALLERNUM}?"),
+    ])
+    func unclosedPlaceholder(_ text: String, _ failure: String) {
+        #expect(templateFailure(text) == failure)
+    }
+
     @Test("text that is not a placeholder stays literal", arguments: [
-        "{}", "{ CALLERNUM }", "{1}", "{\"json\": true}", "a{b", "}{", "{CALLERNUM", "{CALLER NUM}", "{{", "<<clid>",
-        "<<CLID>>", "<clid>>", "%7BCALLERNUM%7D", "{CALLERNUM.3}",
+        "{}", "{ CALLERNUM }", "{1}", "{\"json\": true}", "a{b", "}{", "{{", "<<clid>",
+        "<<CLID>>", "<clid>>", "%7BCALLERNUM%7D", "{abc def", "{x.y}",
     ])
     func literalBraces(_ text: String) throws {
         let t = try template(text)

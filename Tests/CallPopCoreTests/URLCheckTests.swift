@@ -102,4 +102,47 @@ struct URLCheckFuzzTests {
             #expect(url.lowercased().hasPrefix(scheme + "://"))
         }
     }
+
+    @Test("templates whose fixed text settles the check", arguments: [
+        ("https://crm.example.com/search?number={CALLERNUM}", "https"),
+        ("HTTP://h{CALLERNAME}/x", "http"),
+        ("https://crm.example.com", "https"),
+        ("tel:{CALLERNUM}", "tel"),
+        ("https://host/a%20b?x={CALLERNUM}&y=%2B", "https"),
+        ("javascript:{CALLERNAME}", "javascript"),
+    ])
+    func fixedSchemes(_ source: String, _ scheme: String) throws {
+        #expect(try Template(parsing: source).fixedURLScheme == scheme)
+    }
+
+    @Test("templates checked on every expansion", arguments: [
+        "https://{CALLERNAME}/", "https:///{CALLERNUM}", "https:/host/{CALLERNUM}", "{CALLERNAME}://host/",
+        "ht{CALLERNUM}tp://host/", "https://host/%{CALLERNUM}", "https://host/%4{CALLERNUM}", "https://host/ {CALLERNUM}",
+        "https://host/\u{E9}{CALLERNUM}", "https://host/?q={CALLERNUM}<x>", "crm.example.com/{CALLERNUM}", ":x{CALLERNUM}",
+        "https:{CALLERNUM}", "https://host/?q={CALLERNUM}%zz",
+    ])
+    func notFixed(_ source: String) throws {
+        #expect(try Template(parsing: source).fixedURLScheme == nil)
+    }
+
+    /// The load-time check is sound: whenever a template has a fixed scheme, every expansion
+    /// (seeded random templates and caller values) passes the full check.
+    @Test func fixedSchemeTemplatesAlwaysExpandToValidURLs() throws {
+        let pieces = ["https://", "http://", "tel:", "x+y.z-1:", "h", "host.example", "/", "?", "#", "&", "=", "%20", "%",
+                      "%4", "%zz", " ", "~", "a", "{CALLERNUM}", "{CALLERNAME}", "{CALLEDNUM:e164}", "{CALLID}", "\u{7F}",
+                      "[", "]", "@", "'", "\"", "<", "\u{E9}", ":", "//", "{TAGS}"]
+        let values = ["", ".", "..", "John Doe", "+44 20 7123 4567", "%", "%zz", "a/b?c#d", "\u{0}\n", "\u{E9}\u{1F600}", "<script>"]
+        var rng = SplitMix64(seed: 0xF1ED)
+        var fixed = 0
+        for _ in 0..<20_000 {
+            let source = (0..<Int.random(in: 1...6, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            guard let template = try? Template(parsing: source), let scheme = template.fixedURLScheme else { continue }
+            fixed += 1
+            let v = variables(number: values.randomElement(using: &rng)!, name: values.randomElement(using: &rng)!,
+                              called: values.randomElement(using: &rng)!)
+            guard let url = try? template.expandURL(v) else { continue }  // a dot segment: refused before any check
+            #expect(throws: Never.self, "\(source) → \(url)") { try URLCheck.validate(url, allowedSchemes: [scheme]) }
+        }
+        #expect(fixed > 1000, "the generator must produce enough fixed templates to mean something")
+    }
 }

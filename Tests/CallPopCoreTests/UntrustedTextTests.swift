@@ -82,4 +82,21 @@ import Testing
         #expect(UntrustedText.templateValue(number) == number)
         #expect(UntrustedText.clean(number, for: .display) == number)
     }
+
+    /// Caller ID is kept as it is when it is printable ASCII, checked eight bytes at a time:
+    /// every byte value at every position of values up to 24 bytes long.
+    @Test func printableCheckEightBytesAtATime() {
+        var mismatches: [String] = []
+        for length in 1...24 {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var value = Array(repeating: UInt8(ascii: "7"), count: length)
+                    value[position] = byte
+                    let fast = value.withUnsafeBufferPointer { UntrustedText.isPrintableASCII($0) }
+                    if fast != value.allSatisfy({ (0x20...0x7E).contains($0) }) { mismatches.append("\(length) \(byte)@\(position)") }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty)
+    }
 }

@@ -125,7 +125,7 @@ struct AgentDesktopTests {
             #expect(try await scratch.opened(1) == ["https://crm.example.com/search?phone=%2B442071234567"])
 
             // Status over the bus shows the live call.
-            let (statusCode, status, statusErr) = try await Self.run(["status"], environment: env)
+            let (statusCode, status, statusErr) = try await Self.run(["status", "--json"], environment: env)
             #expect(statusCode == 0, "\(statusErr)")
             #expect(status.contains(#""calls":[{"call":"c1","direction":"incoming","state":"ringing","number":"+442071234567""#), "\(status)")
 

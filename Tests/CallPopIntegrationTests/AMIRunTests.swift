@@ -33,9 +33,7 @@ struct AMIRunTests {
     @Test("inbound-answered: ringing and answer popups once each, exact URL and argv")
     func inboundAnswered() async throws {
         // The recording's events only: the fake server does the banner, login and Goodbye itself.
-        let recorded = String(decoding: try Fixtures.bytes("asterisk-22/inbound-answered/ami.txt"), as: UTF8.self)
-        let events = Array(recorded.components(separatedBy: "\r\n\r\n").filter { $0.hasPrefix("Event: ") }
-            .map { $0 + "\r\n\r\n" }.joined().utf8)
+        let events = try AMIStreams.recordedEvents("inbound-answered")
         let server = try TestAMIServer(secret: "s3cret", scripts: [.init(events: events, then: .stayOpen)])
         defer { server.stop() }
         let h = try Harness()

@@ -5,42 +5,16 @@ import CallPopTestSupport
 import Testing
 
 /// CardDAV parsing and sync against the bytes a real Radicale returns
-/// (scripts/test-servers/radicale.sh). The product's HTTP layer does not exist yet, so the
-/// requests go through `curl` as a child process; only CallPopLookup's request bodies and
-/// parsers are under test.
+/// (scripts/test-servers/radicale.sh). The requests go through `curl` as a child process, so
+/// only CallPopLookup's request bodies and parsers are under test here; the product's own
+/// client (`CardDAVDirectory`) is tested in CallPopDirectoriesTests.
 @Suite(.serialized) struct RadicaleTests {
     static let matcher = NumberMatcher(plan: NumberPlan(countryCode: "49"))
 
-    struct Server {
-        let directory: String
-        let port: UInt16
-        var book: String { "http://127.0.0.1:\(port)/anna/contacts/" }
-
-        /// Sends `request` (or a plain method) with curl; the response body.
-        func send(_ request: CardDAVRequest, to url: String? = nil) async throws -> [UInt8] {
-            let body = directory + "/request-\(UUID().uuidString.prefix(8)).xml"
-            try Data(request.body.utf8).write(to: URL(fileURLWithPath: body))
-            return try await curl(["-X", request.method, "-H", "Depth: \(request.depth)", "-H", "Content-Type: \(CardDAVRequest.contentType)",
-                                   "--data-binary", "@" + body, url ?? book])
-        }
-
-        func curl(_ arguments: [String]) async throws -> [UInt8] {
-            let outcome = try await TestProgram.run(["/usr/bin/curl", "-s", "--max-time", "10", "-u", "anna:anna-secret"] + arguments)
-            guard outcome.status == 0 else { throw LookupError(.malformedXML, "curl failed (\(outcome.status)): \(outcome.output)") }
-            return Array(outcome.output.utf8)
-        }
-
-        func put(_ name: String, _ vcard: String) async throws {
-            let file = directory + "/\(name)"
-            try Data(vcard.utf8).write(to: URL(fileURLWithPath: file))
-            _ = try await curl(["-X", "PUT", "-H", "Content-Type: text/vcard", "--data-binary", "@" + file, book + name])
-        }
-    }
+    typealias Server = TestRadicale
 
     static func withServer<T>(_ body: (Server) async throws -> T) async throws -> T? {
-        guard TestProgram.available(["curl", "radicale"], install: "scripts/deps.sh installs radicale curl") else { return nil }
-        let server = Server(directory: TestServerScript.directory("radicale"), port: TestProgram.freePort())
-        return try await TestServerScript.with("radicale.sh", directory: server.directory, arguments: ["\(server.port)"]) { try await body(server) }
+        try await TestRadicale.with(body)
     }
 
     /// A full sync: sync-collection, then multiget of everything it listed.
@@ -102,7 +76,7 @@ import Testing
             let token = try #require(first.newToken)
             try await server.put("new.vcf", "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:new\r\nFN:Nora New\r\nTEL;VALUE=uri:tel:+49-40-9998887\r\nEND:VCARD\r\n")
             try await server.put("anna.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:anna\r\nFN:Anna Alster-Neu\r\nTEL:+49 40 1234567\r\nEND:VCARD\r\n")
-            _ = try await server.curl(["-X", "DELETE", server.book + "gina.vcf"])
+            try await server.delete("gina.vcf")
 
             let report = try DAVMultistatus(parsing: try await server.send(.syncCollection(since: token)))
             let changes = book.changes(fromSync: report)
@@ -136,5 +110,15 @@ import Testing
             #expect(full.fetch.isEmpty, "a full listing refetches nothing whose ETag is known")
             #expect(full.newToken != nil)
         }
+    }
+}
+
+extension TestRadicale {
+    /// Sends `request` (its method, depth and body) with curl; the response body.
+    func send(_ request: CardDAVRequest, to url: String? = nil) async throws -> [UInt8] {
+        let body = directory + "/request-\(UUID().uuidString.prefix(8)).xml"
+        try Data(request.body.utf8).write(to: URL(fileURLWithPath: body))
+        return try await curl(["-X", request.method, "-H", "Depth: \(request.depth)", "-H", "Content-Type: \(CardDAVRequest.contentType)",
+                               "--data-binary", "@" + body, url ?? book])
     }
 }

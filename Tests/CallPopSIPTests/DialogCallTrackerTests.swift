@@ -162,6 +162,32 @@ import Testing
         #expect(missed.first?.answeredElsewhere == false)
     }
 
+    @Test("an unanswered dialog's end says busy or failed when the server says why")
+    func busyAndFailed() {
+        func ending(event: String?, code: Int?) -> CallEvent? {
+            var tracker = DialogCallTracker(userNumber: "201", callIDPrefix: "")
+            _ = tracker.apply(Self.doc(1, [Self.dialog("a", .early, remote: "sip:5@pbx")]))
+            var dialog = Self.dialog("a", .terminated, event: event)
+            dialog.stateCode = code
+            return tracker.apply(Self.doc(2, [dialog])).first
+        }
+        #expect(ending(event: "rejected", code: 486)?.endCause == .busy)
+        #expect(ending(event: "rejected", code: 603)?.endCause == .busy)
+        #expect(ending(event: "rejected", code: nil)?.endCause == .busy)
+        #expect(ending(event: "rejected", code: 404)?.endCause == .failed)
+        #expect(ending(event: "error", code: nil)?.endCause == .failed)
+        #expect(ending(event: "cancelled", code: 487)?.endCause == nil)
+        #expect(ending(event: "timeout", code: 408)?.endCause == nil)
+        #expect(ending(event: nil, code: nil)?.endCause == nil)
+        #expect(ending(event: "replaced", code: nil)?.endCause == nil)
+        // An answered call that ends is never busy.
+        var tracker = DialogCallTracker(userNumber: "201", callIDPrefix: "")
+        _ = tracker.apply(Self.doc(1, [Self.dialog("b", .confirmed, remote: "sip:5@pbx")]))
+        var end = Self.dialog("b", .terminated, event: "rejected")
+        end.stateCode = 486
+        #expect(tracker.apply(Self.doc(2, [end])).first?.endCause == nil)
+    }
+
     @Test func asteriskReusedDialogIDGivesEachCallItsOwnID() {
         var tracker = DialogCallTracker(userNumber: "201", callIDPrefix: "run1/")
         var ids: [String] = []

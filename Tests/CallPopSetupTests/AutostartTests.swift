@@ -49,25 +49,42 @@ struct AutostartSandbox {
         (try? FileManager.default.attributesOfItem(atPath: path)) != nil
     }
 
-    func tool(_ manager: RecordingManager) -> Autostart {
-        Autostart(locations: AutostartLocations(environment: environment), manager: manager)
+    func tool(_ manager: RecordingManager, extra: [String: String] = [:]) -> Autostart {
+        Autostart(
+            locations: AutostartLocations(environment: environment), manager: manager,
+            environment: environment.merging(extra) { $1 })
     }
 
     func remove() { try? FileManager.default.removeItem(at: root) }
 }
 
-/// Records `systemctl --user` calls; `is-active` answers as configured.
+/// Records `systemctl --user` calls; `is-active` answers as configured, for the service and
+/// for `graphical-session.target`, and `show` gives the target's ActiveEnterTimestampMonotonic.
 final class RecordingManager: UserServiceManager {
     private let log = Mutex<[[String]]>([])
     let active: Bool
+    let targetActive: Bool
+    let targetEntered: String
 
-    init(active: Bool = false) { self.active = active }
+    init(active: Bool = false, targetActive: Bool = true, targetEntered: String = "0") {
+        self.active = active
+        self.targetActive = targetActive
+        self.targetEntered = targetEntered
+    }
 
-    var calls: [[String]] { log.withLock { $0 } }
+    /// The calls that change something (the questions about the target left out).
+    var calls: [[String]] { log.withLock { $0 }.filter { !$0.contains(AutostartLocations.wantedBy) } }
 
     func systemctl(_ arguments: [String]) -> Int32? {
         log.withLock { $0.append(arguments) }
-        return arguments.first == "is-active" ? (active ? 0 : 3) : 0
+        guard arguments.first == "is-active" else { return 0 }
+        let up = arguments.last == AutostartLocations.wantedBy ? targetActive : active
+        return up ? 0 : 3
+    }
+
+    func output(_ arguments: [String]) -> String? {
+        log.withLock { $0.append(arguments) }
+        return arguments.first == "show" ? targetEntered : nil
     }
 }
 
@@ -83,8 +100,12 @@ struct AutostartTests {
         let log = try tool.enable()
         #expect(box.linkTarget(box.link) == box.unit)
         #expect(!box.exists(box.userEntry))
-        #expect(manager.calls == [["daemon-reload"], ["start", "callpop.service"]])
-        #expect(log == ["created \(box.link) -> \(box.unit)", "started callpop.service (logs: journalctl --user -u callpop)"])
+        #expect(manager.calls == [["daemon-reload"], ["start", "--no-block", "callpop.service"]])
+        #expect(log == [
+            "using the systemd unit: this session has reached graphical-session.target, so systemd starts callpop with every graphical session",
+            "created \(box.link) -> \(box.unit)",
+            "starting callpop.service (see `callpop status`; logs: journalctl --user -u callpop)",
+        ])
         let status = tool.status()
         #expect(status.enabled == [.systemd])
         #expect(status.isEnabled)
@@ -107,7 +128,7 @@ struct AutostartTests {
         #expect(status.serviceActive == nil)
         #expect(status.lines == [
             "autostart: enabled with the XDG autostart entry",
-            "systemd user manager: not running; enable picks xdg",
+            "this desktop: the XDG entry starts callpop here: no systemd user manager runs, so the desktop's own autostart starts callpop",
         ])
     }
 
@@ -118,7 +139,7 @@ struct AutostartTests {
         let tool = box.tool(RecordingManager())
         _ = try tool.enable()
         let second = try tool.enable()
-        #expect(second.first == "already enabled: \(box.userEntry) -> \(box.entry)")
+        #expect(second.dropFirst().first == "already enabled: \(box.userEntry) -> \(box.entry)")
         #expect(box.linkTarget(box.userEntry) == box.entry)
         #expect(try FileManager.default.contentsOfDirectory(atPath: box.path("config/autostart")) == ["callpop.desktop"])
     }
@@ -207,8 +228,47 @@ struct AutostartTests {
         let wantedBy = unit.split(separator: "\n").filter { $0.hasPrefix("WantedBy=") }
         #expect(wantedBy == ["WantedBy=\(AutostartLocations.wantedBy)"])
         let entry = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("packaging/callpop.desktop"), encoding: .utf8)
-        for line in ["X-systemd-skip=true", "NoDisplay=true", "TryExec=callpop", "Exec=callpop run"] {
+        for line in ["NoDisplay=true", "TryExec=callpop", "Exec=callpop run"] {
             #expect(entry.split(separator: "\n").contains(Substring(line)), "callpop.desktop lacks \(line)")
         }
+        // Chosen where systemd does not run the session, it must start also where it runs the autostart.
+        #expect(!entry.contains("\nX-systemd-skip"))
+    }
+
+    /// Xfce, MATE, i3 and others never reach graphical-session.target: a unit wanted by it
+    /// would never start there, so the XDG entry is chosen, and status says why.
+    @Test("a session that does not reach graphical-session.target gets the XDG entry, and status says why")
+    func xdgWhereTheTargetIsNotReached() throws {
+        let box = try AutostartSandbox(userManager: true)
+        defer { box.remove() }
+        let manager = RecordingManager(targetActive: false)
+        let tool = box.tool(manager, extra: ["DISPLAY": ":0", "XDG_CURRENT_DESKTOP": "XFCE"])
+        #expect(tool.preferredMethod == .xdg)
+        let log = try tool.enable()
+        #expect(log.first == "using the XDG autostart entry: this session (XFCE) does not start graphical-session.target, "
+                + "so a unit wanted by it would never start; the desktop's autostart runs callpop")
+        #expect(box.linkTarget(box.userEntry) == box.entry)
+        #expect(!box.exists(box.link))
+        #expect(manager.calls.isEmpty, "nothing for the user manager to do: \(manager.calls)")
+        let status = tool.status()
+        #expect(status.lines.contains { $0.hasPrefix("this desktop: the XDG entry starts callpop here: this session (XFCE) does not start") })
+        #expect(!status.mismatched)
+        // A unit enabled by hand on such a desktop is called out: it would never start.
+        _ = try tool.enable(.systemd, now: false)
+        let wrong = tool.status()
+        #expect(wrong.mismatched)
+        #expect(wrong.lines.contains("note: that is not what is enabled; run `callpop autostart enable` to switch, or it may never start"))
+    }
+
+    @Test("from a terminal outside the desktop, a target reached earlier still means the unit")
+    func targetReachedInAnEarlierSession() throws {
+        let box = try AutostartSandbox(userManager: true)
+        defer { box.remove() }
+        let earlier = box.tool(RecordingManager(targetActive: false, targetEntered: "10937423"))
+        #expect(earlier.preferredMethod == .systemd)
+        #expect(earlier.session.reason.hasPrefix("graphical-session.target was reached in an earlier session"))
+        let never = box.tool(RecordingManager(targetActive: false, targetEntered: "0"))
+        #expect(never.preferredMethod == .xdg)
+        #expect(never.session.reason.contains("run `callpop autostart enable` again from a terminal on your desktop"))
     }
 }

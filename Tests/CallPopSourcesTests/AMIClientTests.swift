@@ -72,7 +72,7 @@ import Testing
         let (recorder, error) = await Self.runClient(Self.configuration(port: server.port), until: expected.count)
         #expect(error == nil)
         #expect(await recorder.events == expected)
-        #expect(server.actions == [["Challenge", "Login", "CoreShowChannels", "Logoff"]], "Logoff on cancellation")
+        #expect(server.actions == [["Challenge", "Login", "CoreShowChannels", "Filter", "Logoff"]], "Logoff on cancellation")
     }
 
     @Test func plainLogin() async throws {
@@ -140,7 +140,7 @@ import Testing
         #expect(await recorder.reports.contains { $0.connection == .disconnected })
         if fault.ending == .stall {
             // Only the keepalive can notice a peer that keeps the socket open and says nothing.
-            #expect(server.actions.first == ["Challenge", "Login", "CoreShowChannels", "Ping"])
+            #expect(server.actions.first == ["Challenge", "Login", "CoreShowChannels", "Filter", "Ping"])
             #expect(await recorder.reports.contains { $0.message.contains("no answer to Ping") })
         }
     }
@@ -162,7 +162,7 @@ import Testing
         #expect(error == nil)
         #expect(await recorder.events == Expected.inboundAnswered)
         #expect(server.actions.count == 4)
-        #expect(server.actions.last == ["Challenge", "Login", "CoreShowChannels", "Logoff"])
+        #expect(server.actions.last == ["Challenge", "Login", "CoreShowChannels", "Filter", "Logoff"])
     }
 
     /// Issue #10, finding 9: a PBX that accepts the login and drops the connection at once

@@ -1,5 +1,6 @@
 public import CallPopAMI
 public import CallPopCore
+import Foundation
 
 /// Loading the AMI streams the tests play: recorded ones byte-exact, hand-written ones
 /// without their `#` header and with CRLF line ends (as Asterisk sends).
@@ -7,6 +8,13 @@ public enum AMIStreams {
     /// The raw bytes of a recorded scenario.
     public static func recorded(_ scenario: String) throws -> [UInt8] {
         try Fixtures.bytes("asterisk-22/\(scenario)/ami.txt")
+    }
+
+    /// The events of a recorded scenario only (no banner, login or Goodbye), as a fake
+    /// server plays them after its own login exchange.
+    public static func recordedEvents(_ scenario: String) throws -> [UInt8] {
+        let recorded = String(decoding: try recorded(scenario), as: UTF8.self)
+        return Array(recorded.components(separatedBy: "\r\n\r\n").filter { $0.hasPrefix("Event: ") }.map { $0 + "\r\n\r\n" }.joined().utf8)
     }
 
     /// The wire bytes of a hand-written stream in `Tests/Fixtures/ami-handwritten`.

@@ -1,7 +1,7 @@
 import CallPopCore
 public import CallPopSIP
 public import Foundation
-public import Glibc
+import Glibc
 import Testing
 
 /// The lab Kamailio (Tests/Fixtures/sip-lab) and sipp phones, driven from tests.

@@ -1,5 +1,5 @@
 import CallPopHashing
-internal import CallPopAMI
+public import CallPopAMI
 public import CallPopCore
 import Foundation
 import Synchronization
@@ -25,14 +25,20 @@ public final class TestAMIServer: Sendable {
         /// Played right after `CoreShowChannelsComplete`.
         public var events: [UInt8] = []
         public var then: Ending = .stayOpen
+        /// How `Action: Originate` is answered; without one it is refused as unknown.
+        public var originate: OriginateReplay?
 
         /// A script; every part has a default.
-        public init(hangUpAtOnce: Bool = false, acceptLogin: Bool = true, snapshot: [UInt8] = [], events: [UInt8] = [], then: Ending = .stayOpen) {
+        public init(
+            hangUpAtOnce: Bool = false, acceptLogin: Bool = true, snapshot: [UInt8] = [], events: [UInt8] = [],
+            then: Ending = .stayOpen, originate: OriginateReplay? = nil
+        ) {
             self.hangUpAtOnce = hangUpAtOnce
             self.acceptLogin = acceptLogin
             self.snapshot = snapshot
             self.events = events
             self.then = then
+            self.originate = originate
         }
     }
 
@@ -44,8 +50,13 @@ public final class TestAMIServer: Sendable {
     private let received = Mutex<[[String]]>([])
     private let done = Mutex(false)
 
+    private let originates = Mutex<[AMIMessage]>([])
+
     /// The action names each connection sent, in order (e.g. `["Challenge", "Login", "CoreShowChannels", "Logoff"]`).
     public var actions: [[String]] { received.withLock { $0 } }
+
+    /// Every `Action: Originate` received, as sent.
+    public var receivedOriginates: [AMIMessage] { originates.withLock { $0 } }
 
     public init(secret: String, scripts: [Script]) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -142,6 +153,13 @@ public final class TestAMIServer: Sendable {
                     case .stall: stalled = true
                     case .stayOpen: break
                     }
+                case "originate":
+                    originates.withLock { $0.append(message) }
+                    guard let replay = script.originate else {
+                        send(fd, "Response: Error\r\nActionID: \(id)\r\nMessage: Invalid/unknown command\r\n\r\n")
+                        continue
+                    }
+                    send(fd, replay.answer(to: message))
                 case "ping":
                     send(fd, "Response: Success\r\nActionID: \(id)\r\nPing: Pong\r\nTimestamp: 1795593625.000000\r\n\r\n")
                 case "logoff":
@@ -209,5 +227,62 @@ public actor SourceRecorder {
     public func waitForEvents(_ count: Int) async {
         if events.count >= count { return }
         await withCheckedContinuation { waiters.append((count, $0)) }
+    }
+}
+
+/// Answers an `Action: Originate` the way a real Asterisk 22 did: with the recording of
+/// `click-to-dial/` or `click-to-dial-failed/`, after checking that the action carries
+/// exactly the recorded fields (`ami-sent.txt`), its own `ActionID`, and at most a
+/// `ChannelId` added at the end.
+public struct OriginateReplay: Sendable {
+    /// The recorded action's fields, in order.
+    public let expected: [AMIMessage.Field]
+    /// What the PBX sent from the Originate's `Response` to the end of the call (before `Logoff`).
+    public let answer: String
+    /// The recorded `ActionID` and the `Uniqueid` Asterisk gave the originated channel.
+    public let recordedActionID: String
+    public let recordedUniqueID: String
+
+    /// The replay of a recorded scenario (`click-to-dial`, `click-to-dial-failed`).
+    public static func recorded(_ scenario: String) throws -> OriginateReplay {
+        let sent = AMIStreams.messages(try Fixtures.bytes("asterisk-22/\(scenario)/ami-sent.txt"))
+        guard let action = sent.first(where: { $0["Action"] == "Originate" }), let actionID = action.actionID else {
+            throw TestAMIServer.ServerError("no Originate in \(scenario)/ami-sent.txt")
+        }
+        let text = String(decoding: try AMIStreams.recorded(scenario), as: UTF8.self)
+        guard let start = text.range(of: "Response: Success\r\nActionID: \(actionID)\r\n"),
+            let end = text.range(of: "Response: Goodbye\r\n", options: .backwards),
+            let uniqueID = text[start.upperBound...].firstMatch(of: /Uniqueid: ([0-9]+\.[0-9]+)\r\n/)?.1
+        else { throw TestAMIServer.ServerError("\(scenario)/ami.txt has no Originate response, channel or Logoff") }
+        return OriginateReplay(
+            expected: action.fields, answer: String(text[start.lowerBound..<end.lowerBound]), recordedActionID: actionID,
+            recordedUniqueID: String(uniqueID))
+    }
+
+    /// Why `action` is not the recorded one, or nil when it is.
+    public func mismatch(_ action: AMIMessage) -> String? {
+        var fields = action.fields
+        if fields.last?.key == "ChannelId" { fields.removeLast() }
+        let sentKeys = fields.map(\.key), recordedKeys = expected.map(\.key)
+        guard sentKeys == recordedKeys else { return "fields \(sentKeys), recorded \(recordedKeys)" }
+        for (sent, recorded) in zip(fields, expected) where sent.key != "ActionID" && sent.value != recorded.value {
+            return "\(sent.key): \(sent.value), recorded \(recorded.value)"
+        }
+        return nil
+    }
+
+    /// The recording with this action's `ActionID`, and its `ChannelId` as the channel's
+    /// `Uniqueid` (as Asterisk does); an error response for an action that is not the recorded one.
+    func answer(to action: AMIMessage) -> String {
+        let id = action.actionID ?? ""
+        if let problem = mismatch(action) {
+            return "Response: Error\r\nActionID: \(id)\r\nMessage: not the recorded Originate: \(problem)\r\n\r\n"
+        }
+        var text = answer.replacingOccurrences(of: "ActionID: \(recordedActionID)\r\n", with: "ActionID: \(id)\r\n")
+        if let channelID = action["ChannelId"] {
+            text = text.replacingOccurrences(of: recordedUniqueID, with: channelID)
+                .replacingOccurrences(of: "Uniqueid: <unknown>", with: "Uniqueid: \(channelID)")
+        }
+        return text
     }
 }

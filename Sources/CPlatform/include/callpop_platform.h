@@ -35,6 +35,11 @@ int callpop_pipe(int fds[2], int nonblocking);
 /// Returns 0 or an errno value.
 int callpop_signal_to_pipe(int signo, int fd);
 
+/// Unblocks every signal in the calling thread. A parent may start us with signals
+/// blocked (Foundation's Process hands children its thread's mask, with SIGTERM blocked);
+/// threads created afterwards inherit the clean mask. Returns 0 or an errno value.
+int callpop_signal_unblock_all(void);
+
 /// Restores the default action of `signo`. Returns 0 or an errno value.
 int callpop_signal_default(int signo);
 #endif

@@ -36,6 +36,9 @@ public struct AMICallMapper: Sendable {
         self.maxTrackedChannels = max(1, maxTrackedChannels)
     }
 
+    /// The events the mapper acts on (every other event changes nothing).
+    public static let eventNames = AMIEventKind.allCases.map(\.name)
+
     /// The number of channels currently tracked (for tests of the memory bound).
     public var trackedChannelCount: Int { channels.count }
 
@@ -47,10 +50,15 @@ public struct AMICallMapper: Sendable {
         case .dialBegin: return dialBegin(event)
         case .dialState: return dialState(event)
         case .dialEnd: return dialEnd(event)
-        case .newState: return newState(event)
-        case .newConnectedLine: updateOwnChannel(event) { $0.updateConnectedLine(from: event) }; return []
-        case .bridgeEnter: return advanceOwnChannel(event, to: .answered)
-        case .rename: rename(event); return []
+        // Events about one channel: nothing to do (and nothing to look up) while none is the user's.
+        case .newState: return channels.isEmpty ? [] : newState(event)
+        case .newConnectedLine:
+            if !channels.isEmpty { updateOwnChannel(event) { $0.updateConnectedLine(from: event) } }
+            return []
+        case .bridgeEnter: return channels.isEmpty ? [] : advanceOwnChannel(event, to: .answered)
+        case .rename:
+            if !channels.isEmpty { rename(event) }
+            return []
         case .hangup: return hangup(event)
         case .originateResponse: return originateResponse(event)
         }
@@ -63,31 +71,31 @@ public struct AMICallMapper: Sendable {
         if uniqueID == linkedID, let exten = AMIText.cleanOrNil(event["Exten"]) {
             originExten[linkedID] = exten
         }
-        guard let channel = event["Channel"], matcher.isUserChannel(channel) else { return }
-        _ = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: event, prefix: "")
+        guard event.value("Channel", satisfies: matcher.isUserChannel), let channel = event["Channel"] else { return }
+        _ = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: event, dest: false)
     }
 
     private mutating func dialBegin(_ event: AMIMessage) -> [CallEvent] {
-        let caller = event["Channel"] ?? ""
-        if let linkedID = event["Linkedid"], originExten[linkedID] == nil, !Self.isLocal(caller),
+        let callerIsLocal = event.value("Channel", satisfies: Self.isLocal)
+        if let linkedID = event["Linkedid"], originExten[linkedID] == nil, !callerIsLocal,
             let exten = AMIText.cleanOrNil(event["Exten"])
         {
             // The first real (non-Local) channel to dial in a call carries the DID or queue number;
             // with eventfilters its Newchannel may never arrive, its DialBegin does.
             originExten[linkedID] = exten
         }
-        if let dest = event["DestChannel"], matcher.isUserChannel(dest),
+        if event.value("DestChannel", satisfies: matcher.isUserChannel), let dest = event["DestChannel"],
             let uniqueID = event["DestUniqueid"], let linkedID = event["DestLinkedid"] ?? event["Linkedid"]
         {
             guard event["Channel"] != nil else {
                 // Dialled with no calling channel: an Originate rings the user's phone to place
                 // a call (click-to-dial). Not incoming; it becomes outgoing when it dials out.
-                _ = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+                _ = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, dest: true)
                 return []
             }
             return incomingDial(event, to: dest, uniqueID: uniqueID, linkedID: linkedID)
         }
-        if matcher.isUserChannel(caller), !Self.isLocal(caller),
+        if !callerIsLocal, event.value("Channel", satisfies: matcher.isUserChannel), let caller = event["Channel"],
             let uniqueID = event["Uniqueid"], let linkedID = event["Linkedid"]
         {
             return outgoingDial(event, from: caller, uniqueID: uniqueID, linkedID: linkedID)
@@ -105,7 +113,7 @@ public struct AMICallMapper: Sendable {
             // follow the phone's leg from now on, not the Local half, so the call is reported once.
             supersedeLocalLeg(String(caller.dropLast()) + "1")
         }
-        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, prefix: "Dest")
+        guard var tracked = track(uniqueID: uniqueID, name: dest, linkedID: linkedID, own: event, dest: true)
         else { return [] }
         if tracked.direction == nil {
             tracked.direction = .incoming
@@ -117,15 +125,14 @@ public struct AMICallMapper: Sendable {
             tracked.isColleague = matcher.isColleague(channel: caller, number: AMIText.clean(event["CallerIDNum"]))
         }
         channels[uniqueID] = tracked
-        let state = event["DestChannelStateDesc"]?.lowercased()
-        return state == "ringing" ? advance(uniqueID, to: .ringing) : []
+        return event.value("DestChannelStateDesc", equalsIgnoringCase: "ringing") ? advance(uniqueID, to: .ringing) : []
     }
 
     /// The user's channel `caller` dials: the call is being placed now (call generation).
     private mutating func outgoingDial(
         _ event: AMIMessage, from caller: String, uniqueID: String, linkedID: String
     ) -> [CallEvent] {
-        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, prefix: "")
+        guard var tracked = track(uniqueID: uniqueID, name: caller, linkedID: linkedID, own: event, dest: false)
         else { return [] }
         if tracked.direction == nil {
             tracked.direction = .outgoing
@@ -142,7 +149,12 @@ public struct AMICallMapper: Sendable {
     }
 
     static func isLocal(_ channel: String) -> Bool {
-        channel.lowercased().hasPrefix("local/")
+        var channel = channel
+        return channel.withUTF8 { isLocal($0) }
+    }
+
+    static func isLocal(_ channel: UnsafeBufferPointer<UInt8>) -> Bool {
+        channel.count >= 6 && AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: channel[..<6]), "local/")
     }
 
     /// Stops following the user's Local `;1` leg named `name` (its real phone leg takes over).
@@ -153,21 +165,24 @@ public struct AMICallMapper: Sendable {
     }
 
     private mutating func dialState(_ event: AMIMessage) -> [CallEvent] {
-        guard event["DialStatus"]?.uppercased() == "RINGING",
-            let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"]
+        guard event.value("DialStatus", equalsIgnoringCase: "RINGING"),
+            event.value("DestChannel", satisfies: matcher.isUserChannel), let uniqueID = event["DestUniqueid"]
         else { return [] }
         return advance(uniqueID, to: .ringing)
     }
 
     private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
-        guard event["DialStatus"]?.uppercased() == "ANSWER" else { return [] }
+        guard event.value("DialStatus", equalsIgnoringCase: "ANSWER") else {
+            noteEndCause(Self.endCause(dialStatus: event["DialStatus"]), event)
+            return []
+        }
         // Without a calling channel it is an Originate's leg: the user answered their own phone.
-        if let dest = event["DestChannel"], matcher.isUserChannel(dest), let uniqueID = event["DestUniqueid"],
-            event["Channel"] != nil
+        if event.value("DestChannel", satisfies: matcher.isUserChannel), let uniqueID = event["DestUniqueid"],
+            event.withValue("Channel", { $0 != nil })
         {
             return advance(uniqueID, to: .answered)
         }
-        if let caller = event["Channel"], matcher.isUserChannel(caller), let uniqueID = event["Uniqueid"] {
+        if event.value("Channel", satisfies: matcher.isUserChannel), let uniqueID = event["Uniqueid"] {
             return advance(uniqueID, to: .answered)
         }
         return []
@@ -177,15 +192,12 @@ public struct AMICallMapper: Sendable {
     /// `Up` is not trusted (a dialplan may answer the caller before dialling);
     /// `DialEnd ANSWER` and `BridgeEnter` say when the far end answered.
     private mutating func newState(_ event: AMIMessage) -> [CallEvent] {
-        guard let uniqueID = event["Uniqueid"], var tracked = channels[uniqueID] else { return [] }
-        tracked.updateConnectedLine(from: event)
-        channels[uniqueID] = tracked
-        guard tracked.direction == .incoming else { return [] }
-        switch event["ChannelStateDesc"]?.lowercased() {
-        case "ringing": return advance(uniqueID, to: .ringing)
-        case "up": return advance(uniqueID, to: .answered)
-        default: return []
-        }
+        guard let index = ownChannel(event) else { return [] }
+        channels.values[index].updateConnectedLine(from: event)
+        guard channels.values[index].direction == .incoming else { return [] }
+        if event.value("ChannelStateDesc", equalsIgnoringCase: "ringing") { return advance(at: index, to: .ringing) }
+        if event.value("ChannelStateDesc", equalsIgnoringCase: "up") { return advance(at: index, to: .answered) }
+        return []
     }
 
     /// An Originate's user leg was answered and now dials `Exten` (click-to-dial): the call is
@@ -193,7 +205,7 @@ public struct AMICallMapper: Sendable {
     private mutating func originateResponse(_ event: AMIMessage) -> [CallEvent] {
         guard event["Response"]?.lowercased() == "success", let channel = event["Channel"],
             matcher.isUserChannel(channel), let uniqueID = event["Uniqueid"],
-            var tracked = track(uniqueID: uniqueID, name: channel, linkedID: uniqueID, own: event, prefix: "")
+            var tracked = track(uniqueID: uniqueID, name: channel, linkedID: uniqueID, own: event, dest: false)
         else { return [] }
         if tracked.direction == nil {
             tracked.direction = .outgoing
@@ -213,13 +225,44 @@ public struct AMICallMapper: Sendable {
 
     private mutating func hangup(_ event: AMIMessage) -> [CallEvent] {
         guard let uniqueID = event["Uniqueid"] else { return [] }
-        if uniqueID == event["Linkedid"] { originExten[uniqueID] = nil }
+        if !originExten.isEmpty, uniqueID == event["Linkedid"] { originExten[uniqueID] = nil }
         guard var tracked = channels.removeValue(forKey: uniqueID) else { return [] }
         ended.insert(uniqueID)
         guard tracked.emitted != nil else { return [] }
         tracked.updateConnectedLine(from: event)
+        if tracked.endCause == nil { tracked.endCause = Self.endCause(hangupCause: event["Cause"]) }
         let elsewhere = event["Cause"] == Self.answeredElsewhereCause && tracked.emitted != .answered
         return tracked.event(.ended, answeredElsewhere: elsewhere).map { [$0] } ?? []
+    }
+
+    /// A dial from or to one of the user's channels ended unanswered: remember why, for `ended`.
+    private mutating func noteEndCause(_ cause: CallEndCause?, _ event: AMIMessage) {
+        guard let cause else { return }
+        for key in ["DestUniqueid", "Uniqueid"] {
+            if let uniqueID = event[key], channels[uniqueID] != nil, channels[uniqueID]?.endCause == nil {
+                channels[uniqueID]?.endCause = cause
+            }
+        }
+    }
+
+    /// `DialStatus` of an unanswered dial: `BUSY` is busy; `CONGESTION` and `CHANUNAVAIL` failed.
+    static func endCause(dialStatus: String?) -> CallEndCause? {
+        switch dialStatus?.uppercased() {
+        case "BUSY": .busy
+        case "CONGESTION", "CHANUNAVAIL": .failed
+        default: nil
+        }
+    }
+
+    /// Q.850 cause of a `Hangup`: 17 (user busy) is busy; causes that say the call could not be
+    /// routed or the network failed are failed; normal clearing, no answer, rejection and
+    /// "answered elsewhere" say nothing of the kind.
+    static func endCause(hangupCause: String?) -> CallEndCause? {
+        switch hangupCause {
+        case "17": .busy
+        case "1", "2", "3", "27", "28", "34", "38", "41", "42", "44", "47", "58": .failed
+        default: nil
+        }
     }
 
     // MARK: - Resynchronisation
@@ -258,7 +301,7 @@ public struct AMICallMapper: Sendable {
         _ entry: AMIMessage, channel: String, uniqueID: String, snapshot: [AMIMessage]
     ) -> [CallEvent] {
         let linkedID = entry["Linkedid"] ?? uniqueID
-        guard var tracked = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: entry, prefix: "")
+        guard var tracked = track(uniqueID: uniqueID, name: channel, linkedID: linkedID, own: entry, dest: false)
         else { return [] }
         tracked.updateConnectedLine(from: entry)
         let application = entry["Application"]?.lowercased() ?? ""
@@ -294,9 +337,10 @@ public struct AMICallMapper: Sendable {
 
     // MARK: - Tracking
 
-    /// Finds or starts tracking a user's channel; `nil` for channels already hung up.
+    /// Finds or starts tracking a user's channel; `nil` for channels already hung up. `dest`:
+    /// the channel is the event's `Dest…` side, whose caller ID is in `DestCallerIDNum`.
     private mutating func track(
-        uniqueID: String, name: String, linkedID: String, own event: AMIMessage, prefix: String
+        uniqueID: String, name: String, linkedID: String, own event: AMIMessage, dest: Bool
     ) -> TrackedChannel? {
         if let tracked = channels[uniqueID] { return tracked }
         guard !ended.contains(uniqueID) else { return nil }
@@ -314,40 +358,62 @@ public struct AMICallMapper: Sendable {
         sequence += 1
         let tracked = TrackedChannel(
             uniqueID: uniqueID, name: AMIText.clean(name), linkedID: callID,
-            userNumber: AMIText.cleanOrNil(event[prefix + "CallerIDNum"]),
-            userName: AMIText.cleanOrNil(event[prefix + "CallerIDName"]), sequence: sequence)
+            userNumber: AMIText.cleanOrNil(event[dest ? "DestCallerIDNum" : "CallerIDNum"]),
+            userName: AMIText.cleanOrNil(event[dest ? "DestCallerIDName" : "CallerIDName"]), sequence: sequence)
         channels[uniqueID] = tracked
         return tracked
     }
 
+    /// Where the channel an event is about (its `Uniqueid`) is tracked, if it is one of the user's.
+    /// Tracked channels are changed in place through this index: events about the user's
+    /// channels come by the dozen per call, and copying a channel in and out costs more than the change.
+    private func ownChannel(_ event: AMIMessage) -> Dictionary<String, TrackedChannel>.Index? {
+        guard let uniqueID = event["Uniqueid"] else { return nil }
+        return channels.index(forKey: uniqueID)
+    }
+
     private mutating func updateOwnChannel(_ event: AMIMessage, _ change: (inout TrackedChannel) -> Void) {
-        guard let uniqueID = event["Uniqueid"], var tracked = channels[uniqueID] else { return }
-        change(&tracked)
-        channels[uniqueID] = tracked
+        guard let index = ownChannel(event) else { return }
+        change(&channels.values[index])
     }
 
     private mutating func advanceOwnChannel(_ event: AMIMessage, to state: CallState) -> [CallEvent] {
-        guard let uniqueID = event["Uniqueid"], channels[uniqueID] != nil else { return [] }
-        updateOwnChannel(event) { $0.updateConnectedLine(from: event) }
-        return advance(uniqueID, to: state)
+        guard let index = ownChannel(event) else { return [] }
+        channels.values[index].updateConnectedLine(from: event)
+        return advance(at: index, to: state)
     }
 
     /// Moves a channel forward to `state`, emitting each state not yet emitted
     /// (an answer without a ringing first gets its ringing, unless `ringFirst` is false).
     private mutating func advance(_ uniqueID: String, to state: CallState, ringFirst: Bool = true) -> [CallEvent] {
-        guard var tracked = channels[uniqueID], tracked.direction != nil else { return [] }
+        guard let index = channels.index(forKey: uniqueID) else { return [] }
+        return advance(at: index, to: state, ringFirst: ringFirst)
+    }
+
+    private mutating func advance(at index: Dictionary<String, TrackedChannel>.Index, to state: CallState, ringFirst: Bool = true)
+        -> [CallEvent]
+    {
+        guard channels.values[index].direction != nil else { return [] }
         var events: [CallEvent] = []
-        if tracked.emitted == nil, state == .answered, ringFirst, let ringing = tracked.event(.ringing) {
+        if channels.values[index].emitted == nil, state == .answered, ringFirst, let ringing = channels.values[index].event(.ringing) {
             events.append(ringing)
-            tracked.emitted = .ringing
+            channels.values[index].emitted = .ringing
         }
-        let order: [CallState?] = [nil, .ringing, .answered]
-        let current = order.firstIndex(of: tracked.emitted) ?? 0
-        guard let target = order.firstIndex(of: state), target > current, let event = tracked.event(state) else {
+        guard Self.rank(state) > Self.rank(channels.values[index].emitted), let event = channels.values[index].event(state) else {
             return events
         }
-        tracked.emitted = state
-        channels[uniqueID] = tracked
-        return events + [event]
+        channels.values[index].emitted = state
+        events.append(event)
+        return events
+    }
+
+    /// Where a state lies on the way forward: nothing emitted, ringing, answered.
+    private static func rank(_ state: CallState?) -> Int {
+        switch state {
+        case nil: 0
+        case .ringing: 1
+        case .answered: 2
+        case .ended: 3
+        }
     }
 }

@@ -15,21 +15,21 @@ public struct AMIDeviceMatcher: Sendable {
         ["PJSIP", "SIP", "IAX2", "Local"].map { "\($0)/\(number)" }
     }
 
-    /// Creates a matcher; device and trunk names compare case-insensitively.
+    /// Creates a matcher; device and trunk names compare ignoring (ASCII) case.
     public init(devices: [String], trunks: [String] = []) {
         self.devices = devices
         self.trunks = trunks
         self.prefixes = devices.filter { $0.contains("/") }.map { device in
             let lower = device.lowercased()
             if lower.hasPrefix("local/") {
-                return (lower.contains("@") ? lower + "-" : lower + "@", true)
+                return (Array((lower.contains("@") ? lower + "-" : lower + "@").utf8), true)
             }
-            return (lower + "-", false)
+            return (Array((lower + "-").utf8), false)
         }
         self.trunkNames = Set(trunks.map { $0.lowercased() })
     }
 
-    private let prefixes: [(prefix: String, isLocal: Bool)]
+    private let prefixes: [(prefix: [UInt8], isLocal: Bool)]
     private let trunkNames: Set<String>
 
     /// `true` when `channel` is one of the user's own call legs.
@@ -37,13 +37,27 @@ public struct AMIDeviceMatcher: Sendable {
     /// After `PJSIP/201-` only the channel's sequence number may follow (hex digits), so
     /// device `PJSIP/201` does not claim the channels of an endpoint named `201-mobile`.
     public func isUserChannel(_ channel: String) -> Bool {
-        let lower = channel.lowercased()
-        return prefixes.contains { entry in
-            guard lower.hasPrefix(entry.prefix) else { return false }
-            if entry.isLocal { return lower.hasSuffix(";1") }
-            let sequence = lower.dropFirst(entry.prefix.count)
-            return !sequence.isEmpty && sequence.allSatisfy(\.isHexDigit)
+        var channel = channel
+        return channel.withUTF8 { isUserChannel($0) }
+    }
+
+    /// `isUserChannel` on the channel name's bytes, as the AMI message holds them: every
+    /// channel of the PBX is tested, and nearly all are not the user's.
+    func isUserChannel(_ channel: UnsafeBufferPointer<UInt8>) -> Bool {
+        for entry in prefixes where channel.count > entry.prefix.count {
+            let matches = entry.prefix.withUnsafeBufferPointer { prefix in
+                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: channel[..<prefix.count]), prefix)
+            }
+            guard matches else { continue }
+            let sequence = channel[entry.prefix.count...]
+            if entry.isLocal { return sequence.count >= 2 && sequence.suffix(2).elementsEqual(";1".utf8) }
+            return sequence.allSatisfy(Self.isHexDigit)
         }
+        return false
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte | 0x20) &- UInt8(ascii: "a") < 6
     }
 
     /// Whether the party on `channel`, presenting `number`, is a colleague.
@@ -55,13 +69,15 @@ public struct AMIDeviceMatcher: Sendable {
     /// `true`; anything else (Local channels, unusual naming) → `nil`, which
     /// leaves the decision to the configured colleague patterns.
     public func isColleague(channel: String, number: String) -> Bool? {
-        guard let slash = channel.firstIndex(of: "/") else { return nil }
-        let technology = channel[..<slash].lowercased()
-        guard technology != "local" else { return nil }
-        var endpoint = channel[channel.index(after: slash)...]
-        if let dash = endpoint.lastIndex(of: "-") { endpoint = endpoint[..<dash] }
-        if trunkNames.contains(endpoint.lowercased()) { return false }
-        if !number.isEmpty, endpoint == number[...] { return true }
-        return nil
+        var channel = channel
+        return channel.withUTF8 { bytes -> Bool? in
+            guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            guard !AMICallMapper.isLocal(bytes) else { return nil }
+            var endpoint = bytes[(slash + 1)...]
+            if let dash = endpoint.lastIndex(of: UInt8(ascii: "-")) { endpoint = endpoint[..<dash] }
+            if !trunkNames.isEmpty, trunkNames.contains(String(decoding: endpoint, as: UTF8.self).lowercased()) { return false }
+            if !number.isEmpty, endpoint.elementsEqual(number.utf8) { return true }
+            return nil
+        }
     }
 }

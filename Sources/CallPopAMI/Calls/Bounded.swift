@@ -2,16 +2,23 @@
 struct BoundedSet: Sendable {
     let capacity: Int
     private var members: Set<String> = []
+    /// Insertion order, as a ring once full: `next` is the oldest (so forgetting it moves nothing).
     private var order: [String] = []
+    private var next = 0
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int) { self.capacity = max(1, capacity) }
 
     func contains(_ member: String) -> Bool { members.contains(member) }
 
     mutating func insert(_ member: String) {
         guard members.insert(member).inserted else { return }
-        order.append(member)
-        if order.count > capacity { members.remove(order.removeFirst()) }
+        if order.count < capacity {
+            order.append(member)
+        } else {
+            members.remove(order[next])
+            order[next] = member
+            next = (next + 1) % capacity
+        }
     }
 }
 
@@ -23,12 +30,14 @@ struct BoundedDictionary: Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
+    var isEmpty: Bool { values.isEmpty }
+
     subscript(key: String) -> String? {
         get { values[key] }
         set {
             guard let newValue else {
-                values[key] = nil
-                order.removeAll { $0 == key }
+                // Keys leave soon after they come (a call's origin channel hangs up): look from the end.
+                if values.removeValue(forKey: key) != nil, let index = order.lastIndex(of: key) { order.remove(at: index) }
                 return
             }
             if values.updateValue(newValue, forKey: key) == nil { order.append(key) }

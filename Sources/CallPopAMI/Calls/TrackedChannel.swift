@@ -15,6 +15,8 @@ struct TrackedChannel: Sendable {
     var isColleague: Bool?
     /// The furthest state already emitted; events never go backwards.
     var emitted: CallState?
+    /// Why the call failed to connect, from a `DialEnd` status or the `Hangup` cause.
+    var endCause: CallEndCause?
     /// Insertion order, for evicting the oldest when the table is full.
     var sequence: Int
 
@@ -25,7 +27,8 @@ struct TrackedChannel: Sendable {
             callID: linkedID, state: state, direction: direction,
             remoteNumber: remoteNumber, remoteName: remoteName, calledNumber: calledNumber,
             userNumber: userNumber, userName: userName, isColleague: isColleague,
-            channel: name, answeredElsewhere: answeredElsewhere)
+            channel: name, answeredElsewhere: answeredElsewhere,
+            endCause: state == .ended && emitted != .answered && !answeredElsewhere ? endCause : nil)
     }
 
     /// Takes the connected line (the other party) from an event on this channel, when known.

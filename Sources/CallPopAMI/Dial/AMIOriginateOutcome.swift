@@ -22,6 +22,8 @@ public struct AMIOriginateOutcome: Sendable, Hashable, CustomStringConvertible {
         case timedOut
         /// The connection to the PBX ended before the outcome was known.
         case connectionLost
+        /// Not sent: callpop was not logged in to the PBX.
+        case notConnected
     }
 
     /// The Originate's `ActionID`.
@@ -81,6 +83,7 @@ public struct AMIOriginateOutcome: Sendable, Hashable, CustomStringConvertible {
         case .failed: return "\(callTo) failed" + (reasonCode.map { " (the PBX gave reason \($0))" } ?? "")
         case .timedOut: return "\(callTo): no outcome from the PBX in time"
         case .connectionLost: return "\(callTo): the connection to the PBX ended before the outcome was known"
+        case .notConnected: return "\(callTo) was not placed: callpop is not connected to the PBX"
         }
     }
 

@@ -17,8 +17,10 @@ import Darwin
 /// Fast: complete lines are parsed in the caller's buffer (found with
 /// `memchr`), and a message is copied once, at its end, into one allocation
 /// (`AMIMessage`); only a message cut by the end of a read is copied in parts.
-/// The recorded Asterisk streams frame and map at over a million events per
-/// second on one core (`swift run -c release callpop-bench ami`).
+/// With an event filter, a message whose first field is `Event` with a name the
+/// filter does not pass is skipped from that line: the rest is only scanned for the
+/// blank line that ends it (nothing is parsed, copied or reported), and most of
+/// a PBX's stream (`VarSet`, `Newexten`, device states) costs a `memchr` per line.
 public struct AMIFramer: Sendable {
     /// What the framer found in the stream.
     public enum Output: Sendable, Hashable {
@@ -34,13 +36,17 @@ public struct AMIFramer: Sendable {
     public let maxLineBytes: Int
     /// The largest message kept (sum of its line lengths); larger ones are dropped and reported.
     public let maxMessageBytes: Int
+    /// The events passed on; `nil` passes every message.
+    public let events: AMIEventFilter?
+    /// How many events the filter skipped so far.
+    public private(set) var skippedEvents = 0
 
     /// The start of a line cut by the end of a read (complete lines are parsed in place).
     private var partialLine: [UInt8] = []
     private var lineOverflowed = false
     /// The message being read: four offsets per field into its bytes, which are the field
     /// lines as received (each with its line feed), partly still in the caller's buffer.
-    private var offsets: [AMIFieldOffsets] = []
+    private var offsets = AMIFieldOffsetList()
     /// The message's bytes copied so far (at the end of a read, or for a line cut by one).
     private var copied: [UInt8] = []
     /// The part of the current read holding the message's field lines not yet copied.
@@ -51,8 +57,31 @@ public struct AMIFramer: Sendable {
     private var skippingMessage = false
     /// Inside a `Response: Follows` reply: raw lines until `--END COMMAND--`.
     private var inFollows = false
+    /// Skipping an event the filter does not pass, and where in its current line.
+    private var skip = SkipState.off
+
+    private enum SkipState {
+        /// Not skipping.
+        case off
+        /// At the start of a line (a line feed or a blank line ends the event).
+        case lineStart
+        /// The line so far is one carriage return (a line feed now ends the event).
+        case carriageReturn
+        /// Inside a line that is not blank.
+        case midLine
+    }
 
     private static let bannerPrefix = "Asterisk Call Manager/"
+    /// Whether `line` starts with exactly `Event: ` (what `keyEnd` and the first-field rules read
+    /// the same way, in one comparison).
+    @inline(__always)
+    private static func isEventLine(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard line.count >= 7, let base = line.baseAddress else { return false }
+        // "Event: " is seven bytes: compare the first four and the last four of them as words.
+        let head = UInt32(littleEndian: UnsafeRawPointer(base).loadUnaligned(as: UInt32.self))
+        let tail = UInt32(littleEndian: UnsafeRawPointer(base + 3).loadUnaligned(as: UInt32.self))
+        return head == 0x6E65_7645 && tail == 0x203A_746E  // "Even" and "nt: ", first byte lowest
+    }
     private static let endCommand = "--END COMMAND--"
     /// Header keys that precede the raw output of a `Follows` reply.
     private static let followsHeaderKeys = ["privilege", "actionid", "message"]
@@ -60,15 +89,19 @@ public struct AMIFramer: Sendable {
     /// Creates a framer; the defaults are far above anything Asterisk sends
     /// (its own lines are at most a few KiB) yet keep a runaway peer cheap.
     /// Limits are capped at 1 GiB, so a message's offsets always fit in 32 bits.
-    public init(maxLineBytes: Int = 16 * 1024, maxMessageBytes: Int = 256 * 1024) {
+    /// `events`: pass only these events (and every message that is not an event).
+    public init(maxLineBytes: Int = 16 * 1024, maxMessageBytes: Int = 256 * 1024, events: AMIEventFilter? = nil) {
         let cap = 1 << 30
         self.maxLineBytes = min(cap, max(64, maxLineBytes))
         self.maxMessageBytes = min(cap, max(self.maxLineBytes, maxMessageBytes))
+        self.events = events
     }
 
     /// Decodes `bytes`, returning every output they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [Output] {
         var outputs: [Output] = []
+        // A read of a busy PBX holds several messages: one allocation, not a growth series.
+        if bytes.underestimatedCount > 2048 { outputs.reserveCapacity(16) }
         if bytes.withContiguousStorageIfAvailable({ feed($0, into: &outputs) }) == nil {
             Array(bytes).withUnsafeBufferPointer { feed($0, into: &outputs) }
         }
@@ -81,6 +114,14 @@ public struct AMIFramer: Sendable {
         guard let base = input.baseAddress else { return }
         var start = 0
         while start < input.count {
+            if skip != .off {
+                start = skipToMessageEnd(input, from: start)
+                continue
+            }
+            if !offsets.isEmpty, !inFollows, !skippingMessage, partialLine.isEmpty, !lineOverflowed {
+                start = fieldLines(input, from: start)
+                guard start < input.count else { break }
+            }
             guard let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count - start) else {
                 keepPartial(UnsafeBufferPointer(rebasing: input[start...]))
                 break
@@ -108,6 +149,72 @@ public struct AMIFramer: Sendable {
             start = end + 1
         }
         copyRegion(input)
+    }
+
+    /// The field lines of a message being read that lie whole in this read, from `start`: the
+    /// common case, in one loop. Stops before any other line (blank, garbage, too long, cut by
+    /// the end of the read, over the message limit), which `line` then handles; returns where.
+    private mutating func fieldLines(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = input.baseAddress, region == nil || region?.upperBound == start else { return start }
+        let regionStart = region?.lowerBound ?? start
+        var start = start
+        var messageBytes = self.messageBytes
+        while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count - start) {
+            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            var lineEnd = end
+            if lineEnd > start, base[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let length = lineEnd - start
+            guard length > 0, end - start <= maxLineBytes, messageBytes + length <= maxMessageBytes,
+                  let colon = Self.keyEnd(UnsafeBufferPointer(start: base + start, count: length))
+            else { break }
+            var valueStart = colon + 1
+            if valueStart < length, base[start + valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+            let lineStart = copied.count + start - regionStart
+            offsets.append(AMIFieldOffsets(
+                keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
+                valueStart: UInt32(truncatingIfNeeded: lineStart + valueStart),
+                valueEnd: UInt32(truncatingIfNeeded: lineStart + length)))
+            messageBytes += length
+            start = end + 1
+        }
+        if start > regionStart { region = regionStart..<start }
+        self.messageBytes = messageBytes
+        return start
+    }
+
+    /// Scans a skipped event for its blank line from `start`; returns where scanning stopped
+    /// (after the blank line, or the end of the read with the state kept for the next one).
+    /// One `memchr` per line, and a look at the byte or two after it.
+    private mutating func skipToMessageEnd(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = input.baseAddress else { return input.count }
+        var index = start
+        while true {
+            if skip != .midLine, let stop = lineStartInSkippedEvent(input, at: &index) { return stop }
+            guard let found = memchr(base + index, Int32(UInt8(ascii: "\n")), input.count - index) else { return input.count }
+            index = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            skip = .lineStart
+        }
+    }
+
+    /// The start of a line in a skipped event (or the byte after its lone `\r`): where to stop
+    /// when the line is blank (the event is over) or the read ends first; `nil` when it is a
+    /// line with content, from `index` on.
+    @inline(__always)
+    private mutating func lineStartInSkippedEvent(_ input: UnsafeBufferPointer<UInt8>, at index: inout Int) -> Int? {
+        while index < input.count {
+            let byte = input[index]
+            if byte == UInt8(ascii: "\n") {
+                skip = .off
+                return index + 1
+            }
+            guard skip == .lineStart, byte == UInt8(ascii: "\r") else {
+                skip = .midLine
+                return nil
+            }
+            skip = .carriageReturn
+            index += 1
+        }
+        return input.count
     }
 
     /// Keeps the start of a cut line, at most `maxLineBytes` (the rest of a longer one is dropped).
@@ -141,17 +248,34 @@ public struct AMIFramer: Sendable {
             endMessage(buffer, carried: carried, into: &outputs)
         } else if skippingMessage {
             return
+        } else if offsets.isEmpty, let events, Self.isEventLine(line) {
+            // `Event: ` as Asterisk writes it (what the general rules below read the same way):
+            // an event the filter skips, most of the stream, ends here.
+            if events.passes(UnsafeBufferPointer(rebasing: line[7...])) {
+                add(range, colon: 5, value: 7..<line.count, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
+            } else {
+                skip = .lineStart
+                skippedEvents += 1
+            }
+        } else if let colon = Self.keyEnd(line) {
+            let value = Self.value(line, afterColon: colon)
+            if offsets.isEmpty {
+                // The first field says what the message is: an event to skip, or a `Follows` reply.
+                let key = UnsafeBufferPointer(rebasing: line[..<colon])
+                let text = UnsafeBufferPointer(rebasing: line[value])
+                if let events, AMIBytes.equalsIgnoringCase(key, "Event"), !events.passes(text) {
+                    skip = .lineStart
+                    skippedEvents += 1
+                    return
+                }
+                if AMIBytes.equalsIgnoringCase(key, "Response"), AMIBytes.equalsIgnoringCase(text, "Follows") {
+                    inFollows = true
+                }
+            }
+            add(range, colon: colon, value: value, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
         } else if offsets.isEmpty, AMIBytes.hasPrefix(line, Self.bannerPrefix) {
             let version = UnsafeBufferPointer(rebasing: line.dropFirst(Self.bannerPrefix.utf8.count))
             outputs.append(.banner(version: String(decoding: version, as: UTF8.self)))
-        } else if let colon = Self.keyEnd(line) {
-            add(range, colon: colon, lineBytes: line.count, in: buffer, carried: carried, into: &outputs)
-            let value = Self.value(line, afterColon: colon)
-            if AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), "Response"),
-                AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[value]), "Follows")
-            {
-                inFollows = true
-            }
         } else {
             outputs.append(.garbage(AMIGarbage(.notAField, excerpt: line)))
             if !carried { copyRegion(buffer) }  // garbage between fields is never copied
@@ -180,7 +304,8 @@ public struct AMIFramer: Sendable {
                 AMIBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: line[..<colon]), $0)
             })
         {
-            add(range, colon: colon, lineBytes: text.utf8.count, in: buffer, carried: carried, into: &outputs)
+            add(range, colon: colon, value: Self.value(line, afterColon: colon), lineBytes: text.utf8.count, in: buffer,
+                carried: carried, into: &outputs)
         } else {
             appendOutput(text, into: &outputs)
         }
@@ -200,15 +325,16 @@ public struct AMIFramer: Sendable {
         }
     }
 
-    /// Adds the field line at `range` of `buffer` (its key ends at `colon`, relative to the line).
+    /// Adds the field line at `range` of `buffer` (its key ends at `colon`, its value is at
+    /// `value`, both relative to the line).
     private mutating func add(
-        _ range: Range<Int>, colon: Int, lineBytes: Int, in buffer: UnsafeBufferPointer<UInt8>, carried: Bool,
-        into outputs: inout [Output]
+        _ range: Range<Int>, colon: Int, value: Range<Int>, lineBytes: Int, in buffer: UnsafeBufferPointer<UInt8>,
+        carried: Bool, into outputs: inout [Output]
     ) {
-        var line = UnsafeBufferPointer(rebasing: buffer[range])
-        if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         messageBytes += lineBytes
         if messageBytes > maxMessageBytes {
+            var line = UnsafeBufferPointer(rebasing: buffer[range])
+            if line.last == UInt8(ascii: "\r") { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
             outputs.append(.garbage(AMIGarbage(.messageTooLarge, excerpt: line)))
             dropMessage()
             return
@@ -224,7 +350,6 @@ public struct AMIFramer: Sendable {
             lineStart = copied.count + range.lowerBound - regionStart
             region = regionStart..<(range.upperBound + 1)
         }
-        let value = Self.value(line, afterColon: colon)
         offsets.append(AMIFieldOffsets(
             keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
             valueStart: UInt32(truncatingIfNeeded: lineStart + value.lowerBound),
@@ -270,22 +395,41 @@ public struct AMIFramer: Sendable {
     }
 
     private mutating func resetMessage() {
-        offsets.removeAll(keepingCapacity: true)
-        copied.removeAll(keepingCapacity: copied.count <= 64 * 1024)
+        offsets.removeAll()
+        if !copied.isEmpty { copied.removeAll(keepingCapacity: copied.count <= 64 * 1024) }
         region = nil
-        output.removeAll(keepingCapacity: false)
+        if !output.isEmpty { output.removeAll(keepingCapacity: false) }
         messageBytes = 0
     }
 
     /// The index of the colon ending the key of a `Key: Value` line, or `nil` when the line is
-    /// not one; keys are tokens of letters, digits, `-`, `_` and `.`.
-    private static func keyEnd(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
-        for index in line.indices {
+    /// not one; keys are tokens of letters, digits, `-`, `_` and `.`. Letters are checked eight
+    /// at a time while they last (most keys are words), the rest byte by byte.
+    static func keyEnd(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let base = line.baseAddress else { return nil }
+        var index = 0
+        while index + 8 <= line.count, allLetters(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+            index += 8
+        }
+        while index < line.count {
             let byte = line[index]
             if byte == UInt8(ascii: ":") { return index == 0 ? nil : index }
             guard isKeyByte(byte) else { return nil }
+            index += 1
         }
         return nil
+    }
+
+    /// Whether all eight bytes of `word` are ASCII letters (SWAR: no carry crosses a byte, since
+    /// each byte is at most 0x7F before the additions).
+    @inline(__always)
+    static func allLetters(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits = 0x80 &* ones
+        let folded = (word | (0x20 &* ones)) & (0x7F &* ones)  // upper case to lower; high bits apart
+        let atLeastA = folded &+ ((0x80 - 0x61) &* ones)  // high bit set where the byte is 'a' or above
+        let pastZ = folded &+ ((0x80 - 0x7B) &* ones)  // high bit set where the byte is above 'z'
+        return atLeastA & ~pastZ & ~word & highBits == highBits
     }
 
     /// Where the value after the colon at `colon` lies in `line` (one separating space removed).

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One AMI message: an event, a response, or (from the test server's side) an action.
 ///
 /// AMI messages are ordered `Key: Value` lines ended by an empty line. Keys
@@ -77,6 +83,9 @@ public struct AMIMessage: Sendable, Hashable {
     /// The `ActionID` that ties a response (or a list event) to its action.
     public var actionID: String? { self["ActionID"] }
 
+    /// Whether the first field is `Event` (as in every event Asterisk sends).
+    var startsWithEvent: Bool { storage.fieldCount > 0 && keyMatches(0, "Event") }
+
     /// `true` when the message is the event named `name` (case-insensitive).
     public func isEvent(_ name: String) -> Bool {
         withValue("Event") { $0.map { AMIBytes.equalsIgnoringCase($0, name) } ?? false }
@@ -90,8 +99,18 @@ public struct AMIMessage: Sendable, Hashable {
     }
 
     private func field(named key: String) -> Int? {
-        for index in 0..<storage.fieldCount where keyMatches(index, key) { return index }
-        return nil
+        var key = key  // a literal: contiguous, so this copies nothing
+        return key.withUTF8 { storage.firstField(named: $0) }
+    }
+
+    /// Whether the value of the first field named `key` satisfies `predicate` (false when absent).
+    func value(_ key: String, satisfies predicate: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        withValue(key) { $0.map(predicate) ?? false }
+    }
+
+    /// Whether the value of the first field named `key` is `text`, ignoring ASCII case.
+    func value(_ key: String, equalsIgnoringCase text: String) -> Bool {
+        withValue(key) { $0.map { AMIBytes.equalsIgnoringCase($0, text) } ?? false }
     }
 
     private func keyMatches(_ index: Int, _ key: String) -> Bool {
@@ -149,9 +168,11 @@ enum AMIBytes {
             ?? bytes.elementsEqual(text.utf8) { lower($0) == lower($1) }
     }
 
-    /// `left` equals `right`, ignoring ASCII case.
+    /// `left` equals `right`, ignoring ASCII case (byte for byte first: Asterisk spells keys
+    /// as the code does, so that nearly always settles it).
     static func equalsIgnoringCase(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
         guard left.count == right.count else { return false }
+        if let a = left.baseAddress, let b = right.baseAddress, memcmp(a, b, left.count) == 0 { return true }
         for index in left.indices where lower(left[index]) != lower(right[index]) { return false }
         return true
     }

@@ -29,6 +29,14 @@ public struct Decision: Sendable, Hashable {
         case rateLimit = "rate-limit"
         /// The expanded URL was refused (bad scheme, not a URL, control characters).
         case refusedURL = "refused-url"
+        /// The call has no number (anonymous, withheld): an automatic rule would open an empty search.
+        case noNumber = "no-number"
+        /// The rule is for callers a directory knows (`known = true`); this one is unknown.
+        case unknownCaller = "unknown-caller"
+        /// The rule is for unknown callers (`known = false`); a directory knows this one.
+        case knownCaller = "known-caller"
+        /// The rule is for callers of other directories (`directory = …`).
+        case directory
         /// A caller's value would have been a whole program argument starting with `-`.
         case optionInjection = "option-injection"
     }

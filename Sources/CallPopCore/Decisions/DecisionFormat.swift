@@ -67,7 +67,7 @@ extension Decision {
 
     /// A word as a POSIX shell reads it back: bare when no shell gives any of its characters a
     /// meaning, else single-quoted. Caller ID is in these words, and people paste them into a terminal.
-    private static func shellQuoted(_ word: String) -> String {
+    public static func shellQuoted(_ word: String) -> String {
         if !word.isEmpty, word.unicodeScalars.allSatisfy(isShellInert) { return word }
         return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
     }

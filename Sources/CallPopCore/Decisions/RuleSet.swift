@@ -10,17 +10,21 @@ public struct RuleSet: Sendable, Hashable {
     public var launchesPerMinute: Int
     /// The popup rules, in configuration order.
     public var rules: [PopupRule]
+    /// Whether callers are looked up (an enabled `[[directory]]` exists): without it no rule
+    /// ever waits and every caller is unknown.
+    public var looksUpCallers: Bool
 
     /// Creates a rule set.
     public init(
         user: UserIdentity, colleagues: ColleaguePolicy = ColleaguePolicy(), launch: LaunchPolicy = LaunchPolicy(),
-        launchesPerMinute: Int = 10, rules: [PopupRule]
+        launchesPerMinute: Int = 10, rules: [PopupRule], looksUpCallers: Bool = false
     ) {
         self.user = user
         self.colleagues = colleagues
         self.launch = launch
         self.launchesPerMinute = launchesPerMinute
         self.rules = rules
+        self.looksUpCallers = looksUpCallers
     }
 
     /// The rule with `id`, or failing that the one named `name`.

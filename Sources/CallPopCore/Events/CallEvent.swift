@@ -16,6 +16,15 @@ public enum CallState: String, Sendable, Hashable, CaseIterable, Codable {
     case ended
 }
 
+/// Why a call that was never answered ended, when the source can tell (an AMI `Hangup`
+/// cause or `DialStatus`, an NDJSON `cause`): callbacks report it as the call's disposition.
+public enum CallEndCause: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The called party was busy or declined.
+    case busy
+    /// The call could not be put through (congestion, unavailable, invalid number).
+    case failed
+}
+
 /// One change of one call, as delivered by a PBX source or an NDJSON line.
 ///
 /// Every text field may come from a stranger (caller ID is typed by whoever
@@ -46,13 +55,15 @@ public struct CallEvent: Sendable, Hashable {
     public var channel: String
     /// For `ended`: the call was answered by somebody else (ring group, queue, pickup).
     public var answeredElsewhere: Bool
+    /// For `ended` of an unanswered call: busy or failed, when the source can tell.
+    public var endCause: CallEndCause?
 
     /// Creates an event; only the id, state and direction are required.
     public init(
         callID: String, state: CallState, direction: CallDirection,
         remoteNumber: String = "", remoteName: String = "", calledNumber: String = "",
         userNumber: String? = nil, userName: String? = nil, isColleague: Bool? = nil,
-        tags: [String] = [], channel: String = "", answeredElsewhere: Bool = false
+        tags: [String] = [], channel: String = "", answeredElsewhere: Bool = false, endCause: CallEndCause? = nil
     ) {
         self.callID = callID
         self.state = state
@@ -66,5 +77,12 @@ public struct CallEvent: Sendable, Hashable {
         self.tags = tags
         self.channel = channel
         self.answeredElsewhere = answeredElsewhere
+        self.endCause = endCause
+    }
+
+    /// Whether the other party's number holds a digit: an anonymous or withheld call
+    /// arrives as "", "anonymous", "<unknown>", "Restricted" and the like.
+    public var hasRemoteNumber: Bool {
+        remoteNumber.contains { $0.wholeNumberValue != nil }
     }
 }

@@ -36,11 +36,14 @@ public struct SourceReport: Sendable, Hashable {
     public var message: String
     /// The connection state after this notice, when it changed.
     public var connection: ConnectionState?
+    /// The user's device or extension the PBX named (`PJSIP/201`), for `callpop doctor`.
+    public var deviceSeen: String?
 
     /// Creates a notice.
-    public init(_ level: Level, _ message: String, connection: ConnectionState? = nil) {
+    public init(_ level: Level, _ message: String, connection: ConnectionState? = nil, deviceSeen: String? = nil) {
         self.level = level
         self.message = message
         self.connection = connection
+        self.deviceSeen = deviceSeen
     }
 }

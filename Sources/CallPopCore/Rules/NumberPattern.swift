@@ -27,9 +27,16 @@ public struct NumberPattern: Sendable, Hashable, CustomStringConvertible {
 
     /// Removes the separators people put into numbers for readability.
     static func stripSeparators(_ number: String) -> String {
-        let separators: [UInt8] = Array(" -.()\t".utf8)
-        if !number.utf8.contains(where: separators.contains) { return number }
-        return String(decoding: number.utf8.filter { !separators.contains($0) }, as: UTF8.self)
+        if !number.utf8.contains(where: isSeparator) { return number }
+        return String(decoding: number.utf8.filter { !isSeparator($0) }, as: UTF8.self)
+    }
+
+    /// A separator people write inside numbers: space, tab, `-`, `.`, `(`, `)`.
+    static func isSeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"): true
+        default: false
+        }
     }
 
     private static func glob(_ p: ArraySlice<Character>, _ s: ArraySlice<Character>) -> Bool {

@@ -16,11 +16,19 @@ public struct PopupRule: Sendable, Hashable, Identifiable {
     public var calledNumbers: [NumberPattern]
     /// When non-empty, the rule only applies to calls whose remote number matches one.
     public var remoteNumbers: [NumberPattern]
+    /// Automatic triggers fire also for calls without a number (anonymous, withheld); by
+    /// default they skip them (`no-number`). On-click rules are offered either way.
+    public var anonymous: Bool
+    /// `known = true`: only callers a directory knows; `false`: only callers none knows.
+    public var known: Bool?
+    /// When non-empty, only callers found in one of these `[[directory]]` entries.
+    public var directories: [String]
 
     /// Creates a rule; `id` defaults to a slug of `name`.
     public init(
         id: String? = nil, name: String, direction: DirectionFilter, trigger: Trigger, enabled: Bool = true,
-        target: PopupTarget, calledNumbers: [NumberPattern] = [], remoteNumbers: [NumberPattern] = []
+        target: PopupTarget, calledNumbers: [NumberPattern] = [], remoteNumbers: [NumberPattern] = [],
+        anonymous: Bool = false,         known: Bool? = nil, directories: [String] = []
     ) {
         self.id = id ?? PopupRule.slug(name)
         self.name = name
@@ -30,6 +38,9 @@ public struct PopupRule: Sendable, Hashable, Identifiable {
         self.target = target
         self.calledNumbers = calledNumbers
         self.remoteNumbers = remoteNumbers
+        self.anonymous = anonymous
+        self.known = known
+        self.directories = directories
     }
 
     /// A lower-case id made of letters, digits and `-` from a rule name.

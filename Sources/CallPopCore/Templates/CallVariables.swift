@@ -6,8 +6,8 @@ public struct CallVariables: Sendable, Hashable {
     public var numberPlan: NumberPlan
 
     /// Values for `event`, with the user's number and name from the configuration
-    /// when the event does not carry them.
-    public init(event: CallEvent, user: UserIdentity) {
+    /// when the event does not carry them, and what caller lookup found (`contact`).
+    public init(event: CallEvent, user: UserIdentity, contact: CallerContact? = nil) {
         numberPlan = user.numberPlan
         values = [
             .callerNumber: UntrustedText.templateValue(event.remoteNumber),
@@ -20,6 +20,14 @@ public struct CallVariables: Sendable, Hashable {
             .calledNumber: UntrustedText.templateValue(event.calledNumber),
             .callID: UntrustedText.templateValue(event.callID),
         ]
+        if let contact {
+            // Cleaned by the directory reader already; cleaned again, as every value is.
+            values[.contactName] = UntrustedText.templateValue(contact.name)
+            values[.contactOrganisation] = UntrustedText.templateValue(contact.organisation)
+            values[.contactURL] = UntrustedText.templateValue(contact.url)
+            values[.contactID] = UntrustedText.templateValue(contact.id)
+            values[.directory] = UntrustedText.templateValue(contact.directory)
+        }
     }
 
     /// The cleaned value of `variable`, untransformed.
@@ -37,9 +45,16 @@ public struct CallVariables: Sendable, Hashable {
         }
     }
 
+    /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`).
+    public func adding(_ extra: [TemplateVariable: String]) -> CallVariables {
+        var copy = self
+        copy.values.merge(extra) { $1 }
+        return copy
+    }
+
     /// The variables as `CALLPOP_*` environment entries for app targets.
     public var environment: [(name: String, value: String)] {
-        TemplateVariable.allCases.map { ($0.environmentName, self[$0]) }
+        TemplateVariable.allCases.filter { !$0.isCallbackOnly && !$0.isDialOnly }.map { ($0.environmentName, self[$0]) }
     }
 }
 

@@ -32,13 +32,14 @@ public struct NumberPlan: Sendable, Hashable {
             guard !nationalPrefix.isEmpty, number.utf8.contains(UInt8(ascii: "(")) else { return "+" + digits }
             return "+" + self.digits(number.replacing("(" + nationalPrefix + ")", with: ""))
         }
-        if !internationalPrefix.isEmpty, digits.hasPrefix(internationalPrefix),
-           digits.count > internationalPrefix.count + 4 {
-            return "+" + digits.dropFirst(internationalPrefix.count)
+        // `digits` is ASCII: compared and counted as bytes (this runs for every expanded number).
+        if !internationalPrefix.isEmpty, digits.utf8.starts(with: internationalPrefix.utf8),
+           digits.utf8.count > internationalPrefix.utf8.count + 4 {
+            return "+" + digits.dropFirst(internationalPrefix.utf8.count)
         }
-        if !countryCode.isEmpty, !nationalPrefix.isEmpty, digits.hasPrefix(nationalPrefix),
-           digits.count > nationalPrefix.count + 4 {
-            return "+" + countryCode + digits.dropFirst(nationalPrefix.count)
+        if !countryCode.isEmpty, !nationalPrefix.isEmpty, digits.utf8.starts(with: nationalPrefix.utf8),
+           digits.utf8.count > nationalPrefix.utf8.count + 4 {
+            return "+" + countryCode + digits.dropFirst(nationalPrefix.utf8.count)
         }
         return digits
     }

@@ -3,18 +3,41 @@ public enum PercentEncoding {
     /// `value` with every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`)
     /// written as `%XX` over its UTF-8 bytes: `+` becomes `%2B`, a space `%20`.
     public static func encode(_ value: String) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(value.utf8.count)
-        for byte in value.utf8 {
-            if isUnreserved(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
+        var escaped = 0
+        for byte in value.utf8 where !isUnreserved(byte) { escaped += 1 }
+        if escaped == 0 { return value }  // ids and plain numbers: no copy
+        return String(unsafeUninitializedCapacity: value.utf8.count + 2 * escaped) { out in
+            var count = 0
+            for byte in value.utf8 {
+                if isUnreserved(byte) {
+                    out[count] = byte
+                    count += 1
+                } else {
+                    out[count] = UInt8(ascii: "%")
+                    out[count + 1] = hexDigit(byte >> 4)
+                    out[count + 2] = hexDigit(byte & 0x0F)
+                    count += 3
+                }
+            }
+            return count
+        }
+    }
+
+    /// Appends `value` percent-encoded (as `encode` writes it) to `out`: what a URL expansion
+    /// uses, with no string made per value.
+    public static func encode(_ value: String, into out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 0x0F))
+                }
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func isUnreserved(_ b: UInt8) -> Bool {
@@ -27,7 +50,9 @@ public enum PercentEncoding {
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+    }
 
     /// The bytes of `text` with each `%XX` decoded once (`%252B` gives `%2B`), or `nil`
     /// when a `%` is not followed by two hex digits.

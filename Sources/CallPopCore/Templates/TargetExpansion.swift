@@ -72,8 +72,7 @@ extension PopupTarget {
     private static func checkedURL(_ template: Template, _ variables: CallVariables, policy: LaunchPolicy) throws(LaunchRefusal) -> String {
         do throws(URLCheck.Refusal) {
             let url = try template.expandURL(variables)
-            try URLCheck.validate(url, allowedSchemes: policy.allowedSchemes)
-            guard template.hasFixedAuthority else { throw .hostNotFixed }
+            try template.check(url, allowedSchemes: policy.allowedSchemes)
             return url
         } catch {
             throw .url(error)
@@ -82,6 +81,15 @@ extension PopupTarget {
 }
 
 extension Template {
+    /// Checks an expansion of this URL template. When the template's fixed parts were proven
+    /// valid at load (`fixedURLScheme`, which implies a fixed host) only the scheme is asked
+    /// about; else the whole URL, and that its host is the template's own.
+    func check(_ url: String, allowedSchemes: Set<String>) throws(URLCheck.Refusal) {
+        if let fixedURLScheme, allowedSchemes.contains(fixedURLScheme) { return }
+        try URLCheck.validate(url, allowedSchemes: allowedSchemes)
+        guard hasFixedAuthority else { throw .hostNotFixed }
+    }
+
     /// The text with each placeholder replaced by its (cleaned) value, percent-encoded
     /// when `encode` is set; the user's literal text is kept as written.
     public func expand(_ variables: CallVariables, encode: Bool) -> String {
@@ -99,21 +107,29 @@ extension Template {
 
     /// Expands a URL template: values percent-encoded, and a value that would be a whole
     /// `.` or `..` path segment refused (browsers resolve `%2E%2E` too, so encoding cannot help).
+    /// Written as bytes into one buffer: this runs for every popup of every call.
     public func expandURL(_ variables: CallVariables) throws(URLCheck.Refusal) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(source.utf8.count + 128)
         var inPath = true
-        for segment in segments {
+        for (index, segment) in segments.enumerated() {
             switch segment {
             case .literal(let text):
-                out += text
+                out.append(contentsOf: text.utf8)
                 if inPath, text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
             case .variable(let v, let t):
                 let value = variables.value(v, t)
+                if index == 0, startsWithContactURL {
+                    // The contact's record URL, whole: `check` then validates all of it.
+                    out.append(contentsOf: value.utf8)
+                    if value.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
+                    continue
+                }
                 if inPath, value == "." || value == ".." { throw .dotSegment }
-                out += PercentEncoding.encode(value)
+                PercentEncoding.encode(value, into: &out)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether the template starts with a placeholder (so the caller chooses how it begins).
@@ -126,6 +142,9 @@ extension Template {
     /// after the host.
     public var hasFixedAuthority: Bool {
         guard !isConstant else { return true }
+        // The contact's record URL, whole: its host was checked against the directory's
+        // record_hosts before it became a value (`CallerContact.url`).
+        if startsWithContactURL { return true }
         let head = leadingLiteral
         // A URL that starts with a value could take any scheme the value spells.
         guard head.contains(":") else { return false }

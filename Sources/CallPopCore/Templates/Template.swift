@@ -18,17 +18,25 @@ public struct Template: Sendable, Hashable {
     /// The template as written.
     public let source: String
 
+    /// For a URL template whose literal text fixes the scheme (and, for `http`/`https`, the
+    /// host) and is all valid URL text: the lower-cased scheme. Every expansion of such a
+    /// template passes `URLCheck` once the scheme is allowed (values are percent-encoded), so
+    /// it is checked once here instead of for every call. `nil`: check each expansion.
+    public let fixedURLScheme: String?
+
     /// Parses `source`; throws for unknown variables and bad modifiers, with the
     /// character offset of the problem so the loader can point at it.
     public init(parsing source: String) throws(TemplateError) {
         self.source = source
         self.segments = try TemplateParser.parse(source)
+        self.fixedURLScheme = URLCheck.fixedScheme(of: segments)
     }
 
     /// A template from pieces already parsed (a part of another template).
     init(segments: [Segment], source: String) {
         self.segments = segments
         self.source = source
+        self.fixedURLScheme = URLCheck.fixedScheme(of: segments)
     }
 
     /// The variables the template uses.
@@ -69,7 +77,12 @@ enum TemplateParser {
                 i += 8
                 continue
             }
-            if chars[i] == "{", let close = placeholderEnd(chars, from: i) {
+            var close: Int? = nil
+            if chars[i] == "{" {
+                close = placeholderEnd(chars, from: i)
+                if close == nil { close = try meantPlaceholderEnd(chars, from: i) }
+            }
+            if let close {
                 let body = String(chars[(i + 1)..<close])
                 flush()
                 segments.append(try placeholder(body, at: i))
@@ -97,11 +110,36 @@ enum TemplateParser {
         return nil
     }
 
+    /// For a `{` that `placeholderEnd` does not take as a placeholder but whose name is (close
+    /// to) a variable's: the index of its `}` when there is one (`{CALLERNUM:e.164}`, so the
+    /// modifier is reported), or an error saying it is not closed (`{CALLERNUM`). Other text
+    /// after a `{` stays text.
+    private static func meantPlaceholderEnd(_ chars: [Character], from start: Int) throws(TemplateError) -> Int? {
+        let name = String(chars[(start + 1)...].prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        let names = TemplateVariable.allCases.map(\.rawValue)
+        guard name.count >= 3 else { return nil }
+        let variable = TemplateVariable(rawValue: name) != nil ? name : Suggestion.closest(to: name, among: names)
+        guard let variable else { return nil }
+        var j = start + 1
+        while j < chars.count, j - start < 64, chars[j] != "{", !chars[j].isWhitespace {
+            if chars[j] == "}" { return j }
+            j += 1
+        }
+        throw TemplateError(message: "{\(name) is not closed: write {\(variable)}", offset: start)
+    }
+
     private static func placeholder(_ body: String, at offset: Int) throws(TemplateError) -> Template.Segment {
         let parts = body.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         let name = String(parts[0])
         guard let variable = TemplateVariable(rawValue: name) else {
-            let known = TemplateVariable.allCases.map { "{\($0.rawValue)}" }.joined(separator: " ")
+            let names = TemplateVariable.allCases.map(\.rawValue)
+            if let meant = Suggestion.closest(to: name, among: names) {
+                throw TemplateError(message: "unknown variable {\(name)}; did you mean {\(meant)}?", offset: offset)
+            }
+            let list = { (callbackOnly: Bool) in
+                TemplateVariable.allCases.filter { $0.isCallbackOnly == callbackOnly && !$0.isDialOnly }.map { "{\($0.rawValue)}" }.joined(separator: " ")
+            }
+            let known = list(false) + "; in callbacks also " + list(true)
             throw TemplateError(message: "unknown variable {\(name)}; known: \(known)", offset: offset)
         }
         guard parts.count == 2 else { return .variable(variable, .none) }
@@ -113,8 +151,10 @@ enum TemplateParser {
         case "national": form = .national
         case "digits": form = .digits
         default:
+            let forms = ["e164", "national", "digits"]
+            let hint = Suggestion.closest(to: modifier, among: forms).map { "did you mean {\(name):\($0)}? Use" } ?? "use"
             throw TemplateError(
-                message: "bad modifier '\(modifier)' in {\(body)}: use a count of characters to drop, or e164, national, digits",
+                message: "bad modifier '\(modifier)' in {\(body)}: \(hint) a count of characters to drop, or e164, national, digits",
                 offset: offset)
         }
         guard variable.isNumber else {

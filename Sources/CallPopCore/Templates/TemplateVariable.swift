@@ -18,11 +18,49 @@ public enum TemplateVariable: String, Sendable, Hashable, CaseIterable {
     case calledNumber = "CALLEDNUM"
     /// The call's id.
     case callID = "CALLID"
+    /// The name caller lookup found (`[[directory]]`); empty when the caller is unknown.
+    case contactName = "CONTACTNAME"
+    /// The organisation caller lookup found.
+    case contactOrganisation = "CONTACTORG"
+    /// The URL of the contact's record (on a host its directory allows); a rule may open it
+    /// as a whole URL: `url = "{CONTACTURL}"`.
+    case contactURL = "CONTACTURL"
+    /// The directory's id of the contact's record.
+    case contactID = "CONTACTID"
+    /// The name of the directory that knew the caller.
+    case directory = "DIRECTORY"
+    /// Callbacks only: the event, `new`, `updated` or `ended`.
+    case event = "EVENT"
+    /// Callbacks only, on `ended`: seconds from answer to hang-up, 0 when unanswered.
+    case duration = "DURATION"
+    /// Callbacks only, on `ended`: `answered`, `missed`, `answered-elsewhere`, `busy` or `failed`.
+    case disposition = "DISPOSITION"
+    /// Click-to-dial (`[dial]` templates) only: the number as the PBX dials it.
+    case dialNumber = "DIALNUM"
+
+    /// Whether only callbacks know the value (popups fire before a call has these).
+    public var isCallbackOnly: Bool {
+        switch self {
+        case .event, .duration, .disposition: true
+        default: false
+        }
+    }
+
+    /// Whether only `[dial]` templates know the value.
+    public var isDialOnly: Bool { self == .dialNumber }
+
+    /// Whether the value comes from caller lookup (a rule using it waits for the answer).
+    public var isContact: Bool {
+        switch self {
+        case .contactName, .contactOrganisation, .contactURL, .contactID, .directory: true
+        default: false
+        }
+    }
 
     /// Whether the variable holds a phone number (and so takes the number forms).
     public var isNumber: Bool {
         switch self {
-        case .callerNumber, .userNumber, .calledNumber: true
+        case .callerNumber, .userNumber, .calledNumber, .dialNumber: true
         default: false
         }
     }

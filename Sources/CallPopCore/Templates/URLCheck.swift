@@ -62,6 +62,49 @@ public enum URLCheck {
         return scheme
     }
 
+    /// The lower-cased scheme of a URL template when its expansions need no check but the
+    /// scheme's (see `Template.fixedURLScheme`): the first literal holds a valid scheme and, for
+    /// `http`/`https`, `//`; after a `//`, a host of at least one byte that the literal ends;
+    /// every literal byte after the scheme is a URL byte and every `%` in a literal is followed
+    /// by two hex digits in that same literal.
+    /// Values are percent-encoded on expansion (unreserved bytes and `%XX` only), so they can
+    /// neither break those properties nor empty the host. `nil` when any of this is not so.
+    static func fixedScheme(of segments: [Template.Segment]) -> String? {
+        guard case .literal(let head)? = segments.first else { return nil }
+        let bytes = Array(head.utf8)
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0,
+              isAlpha(bytes[0]), bytes[1..<colon].allSatisfy(isSchemeByte)
+        else { return nil }
+        let scheme = String(decoding: bytes[0..<colon], as: UTF8.self).lowercased()
+        let authority = bytes[(colon + 1)...]
+        let hasAuthority = authority.starts(with: Array("//".utf8))
+        if scheme == "http" || scheme == "https" { guard hasAuthority else { return nil } }
+        if hasAuthority {
+            // The host is the literal's own: at least one byte, ended within the literal by
+            // `/`, `?` or `#`, so no value can add to it (`Template.hasFixedAuthority`).
+            let isEnd = { (b: UInt8) in b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") }
+            let afterSlashes = authority.dropFirst(2)
+            guard let host = afterSlashes.first, !isEnd(host), afterSlashes.contains(where: isEnd) || segments.count == 1
+            else { return nil }
+        }
+        for (index, segment) in segments.enumerated() {
+            guard case .literal(let text) = segment else { continue }
+            let literal = Array(text.utf8)
+            var i = index == 0 ? colon + 1 : 0
+            while i < literal.count {
+                let b = literal[i]
+                if b == UInt8(ascii: "%") {
+                    guard i + 2 < literal.count, isHex(literal[i + 1]), isHex(literal[i + 2]) else { return nil }
+                    i += 3
+                    continue
+                }
+                guard b > 0x20, b < 0x7F, isURLByte(b) else { return nil }
+                i += 1
+            }
+        }
+        return scheme
+    }
+
     private static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z") }
     private static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
     private static func isHex(_ b: UInt8) -> Bool { isDigit(b) || ((b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "f")) }

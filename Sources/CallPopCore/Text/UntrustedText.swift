@@ -54,6 +54,32 @@ public enum UntrustedText {
         value(text)
     }
 
+    /// `templateValue` of a `String`, compiled for it: every caller ID field of every AMI event
+    /// comes here from another module, where the generic one runs unspecialised.
+    public static func templateValue(_ text: String) -> String {
+        value(text)
+    }
+
+    /// Whether every byte is printable ASCII (0x20...0x7E), checked eight at a time (SWAR: a
+    /// byte below 0x20 borrows, one of 0x7F or more carries into its high bit). Every caller
+    /// ID value of every event is checked, and nearly all are.
+    public static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high = 0x80 &* ones
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            guard ((word &- 0x20 &* ones) | (word &+ ones) | word) & high == 0 else { return false }
+            index += 8
+        }
+        while index < bytes.count {
+            guard (0x20...0x7E).contains(bytes[index]) else { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// Whether `scalar` is removed by every variant.
     public static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
@@ -67,7 +93,11 @@ public enum UntrustedText {
 
     private static func value(_ text: some StringProtocol) -> String {
         // Most caller ID is short printable ASCII: keep it as it is, without a copy.
-        if text.utf8.count <= valueLimit, text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(text) }
+        if text.utf8.count <= valueLimit,
+            text.utf8.withContiguousStorageIfAvailable(isPrintableASCII) ?? text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+        {
+            return String(text)
+        }
         var out = String.UnicodeScalarView()
         var count = 0
         for scalar in text.unicodeScalars where !isRemoved(scalar) {

@@ -12,6 +12,12 @@ public struct TrackedCall: Sendable, Hashable {
     public var firstSeen: ContinuousClock.Instant
     /// When the tracker last heard of the call.
     public var lastSeen: ContinuousClock.Instant
+    /// What caller lookup found for `lookupNumber` (nil: unknown, or no answer yet).
+    public var contact: CallerContact? = nil
+    /// Where caller lookup is for this call.
+    public var lookup: CallerLookupState = .none
+    /// The number the lookup is (or was) for: a transfer to another party starts a new one.
+    public var lookupNumber: String = ""
 }
 
 /// The tracker's answer to one event.
@@ -38,6 +44,9 @@ public struct CallTracker: Sendable {
     public var endedMemory: Int
 
     private(set) var live: [String: TrackedCall] = [:]
+    /// At most the oldest `lastSeen` of the live calls (nil: none), so `expire` scans them only
+    /// when one may really be too old, not on every event.
+    private var oldestSeen: ContinuousClock.Instant?
     private(set) var ended: [TrackedCall] = []
     /// The ids in `ended`, so a new call's id is checked without scanning the ring.
     private var endedIDs: Set<String> = []
@@ -65,25 +74,24 @@ public struct CallTracker: Sendable {
         expire(now: now)
         let id = event.callID
         var isNew = false
-        var previous: TrackedCall
-        if let known = live[id] {
-            previous = known
+        // The call is taken out of `live` and put back changed: moved, not copied, on this path.
+        var call: TrackedCall
+        if let known = live.removeValue(forKey: id) {
+            call = known
         } else if endedIDs.contains(id), let index = ended.lastIndex(where: { $0.event.callID == id }) {
             // A late duplicate of an ended call (replay after reconnect): its rules stay fired.
-            previous = ended[index]
             if event.state == .ended { return nil }
-            ended.remove(at: index)
+            call = ended.remove(at: index)
             endedIDs.remove(id)
         } else {
             guard event.state != .ended else { return nil }  // never saw it alive: nothing to pop
             isNew = true
-            previous = TrackedCall(
+            call = TrackedCall(
                 event: event, isColleague: event.isColleague ?? colleague(event), wasAnswered: false,
                 firedRuleIDs: [], firstSeen: now, lastSeen: now)
         }
-        let priorState = isNew ? nil : previous.event.state
-        var call = previous
-        call.event = Self.merge(previous.event, with: event, isNew: isNew)
+        let priorState = isNew ? nil : call.event.state
+        if !isNew { Self.merge(&call.event, with: event) }
         if let said = event.isColleague { call.isColleague = said }
         call.lastSeen = now
 
@@ -97,23 +105,37 @@ public struct CallTracker: Sendable {
         case .ended:
             call.event.state = .ended
             remember(call)
-            live[id] = nil
             return CallUpdate(call: call, trigger: nil, isNew: false, isRepeat: false)
         default:
             break
         }
         if call.wasAnswered { call.event.state = .answered }
+        oldestSeen = min(oldestSeen ?? now, now)
+        let update = CallUpdate(call: call, trigger: trigger, isNew: isNew, isRepeat: trigger == nil && !isNew)
         live[id] = call
         if live.count > maximumCalls, let stalest = live.values.min(by: { $0.lastSeen < $1.lastSeen }) {
             live[stalest.event.callID] = nil
         }
-        return CallUpdate(call: call, trigger: trigger, isNew: isNew, isRepeat: trigger == nil && !isNew)
+        return update
+    }
+
+    /// Changes the live or recently ended call `id` in place; false when there is none.
+    @discardableResult
+    public mutating func modify(_ id: String, _ change: (inout TrackedCall) -> Void) -> Bool {
+        if var call = live.removeValue(forKey: id) {
+            change(&call)
+            live[id] = call
+            return true
+        }
+        guard let index = ended.lastIndex(where: { $0.event.callID == id }) else { return false }
+        change(&ended[index])
+        return true
     }
 
     /// Records that `ruleID` fired for call `id`.
     public mutating func markFired(_ ruleID: String, call id: String) {
-        if live[id] != nil {
-            live[id]?.firedRuleIDs.insert(ruleID)
+        if live[id]?.firedRuleIDs.insert(ruleID) != nil {
+            return  // one lookup, changed in place
         } else if let index = ended.lastIndex(where: { $0.event.callID == id }) {
             ended[index].firedRuleIDs.insert(ruleID)
         }
@@ -121,8 +143,9 @@ public struct CallTracker: Sendable {
 
     /// Drops calls not heard of for `maximumAge`.
     public mutating func expire(now: ContinuousClock.Instant) {
-        guard !live.isEmpty else { return }
-        for (id, call) in live where now - call.lastSeen > maximumAge { live[id] = nil }
+        guard let oldestSeen, now - oldestSeen > maximumAge else { return }
+        live = live.filter { now - $0.value.lastSeen <= maximumAge }
+        self.oldestSeen = live.values.lazy.map(\.lastSeen).min()
     }
 
     private mutating func remember(_ call: TrackedCall) {
@@ -137,8 +160,7 @@ public struct CallTracker: Sendable {
     }
 
     /// Later events often omit what earlier ones said (names, the dialled number): keep it.
-    private static func merge(_ old: CallEvent, with new: CallEvent, isNew: Bool) -> CallEvent {
-        guard !isNew else { return new }
+    private static func merge(_ old: inout CallEvent, with new: CallEvent) {
         var merged = new
         merged.direction = old.direction
         if merged.remoteNumber.isEmpty { merged.remoteNumber = old.remoteNumber }
@@ -148,6 +170,6 @@ public struct CallTracker: Sendable {
         if merged.tags.isEmpty { merged.tags = old.tags }
         if merged.userNumber == nil { merged.userNumber = old.userNumber }
         if merged.userName == nil { merged.userName = old.userName }
-        return merged
+        old = merged
     }
 }

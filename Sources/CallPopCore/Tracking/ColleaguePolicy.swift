@@ -17,8 +17,12 @@ public struct ColleaguePolicy: Sendable, Hashable {
     public func isColleague(_ remoteNumber: String, userNumber: String) -> Bool {
         if patterns.contains(where: { $0.matches(remoteNumber) }) { return true }
         guard sameLengthAsUser, !userNumber.isEmpty, !remoteNumber.isEmpty else { return false }
-        let remote = NumberPattern.stripSeparators(remoteNumber)
-        return remote.count == NumberPattern.stripSeparators(userNumber).count
-            && remote.allSatisfy { $0.isASCII && $0.isNumber }
+        // Bytes: this runs for every new call, and most remote numbers fail at their first byte (`+`, `0…` is long).
+        var digits = 0
+        for byte in remoteNumber.utf8 where !NumberPattern.isSeparator(byte) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+            digits += 1
+        }
+        return digits == NumberPattern.stripSeparators(userNumber).count
     }
 }

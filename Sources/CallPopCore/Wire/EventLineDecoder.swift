@@ -31,6 +31,7 @@ public enum EventLineDecoder {
         var user_number: String?
         var user_name: String?
         var answered_elsewhere: Bool?
+        var cause: String?
     }
 
     /// Decodes one line (without its newline). Blank lines are not events: callers skip them.
@@ -61,10 +62,17 @@ public enum EventLineDecoder {
             throw LineError(message: "\"direction\" must be incoming or outgoing, not \"\(UntrustedText.clean(wire.direction, for: .logLine))\"")
         }
         guard !wire.call.isEmpty else { throw LineError(message: "\"call\" is empty") }
+        var endCause: CallEndCause?
+        if let cause = wire.cause {
+            guard let known = CallEndCause(rawValue: cause) else {
+                throw LineError(message: "\"cause\" must be busy or failed, not \"\(UntrustedText.clean(cause, for: .logLine))\"")
+            }
+            endCause = known
+        }
         return CallEvent(
             callID: wire.call, state: state, direction: direction, remoteNumber: wire.number ?? "",
             remoteName: wire.name ?? "", calledNumber: wire.called ?? "", userNumber: wire.user_number,
             userName: wire.user_name, isColleague: wire.colleague, tags: wire.tags ?? [], channel: wire.channel ?? "",
-            answeredElsewhere: wire.answered_elsewhere ?? false)
+            answeredElsewhere: wire.answered_elsewhere ?? false, endCause: endCause)
     }
 }

@@ -33,12 +33,30 @@ public struct AgentBusClient: Sendable {
         _ = try await call("Open", [.string(rule)])
     }
 
-    private func call(_ member: String, _ arguments: [DBusValue] = []) async throws(DBusError) -> DBusMessage {
+    /// Asks the agent to run on-click rule `rule` for the call `call` names (id, `last`, `last-missed`).
+    public func open(rule: String, call: String) async throws(DBusError) {
+        _ = try await self.call("OpenCall", [.string(rule), .string(call)])
+    }
+
+    /// Asks the agent to place a call to `number`; the result once known.
+    /// - Throws: `.refused` with the reason when the number is refused; `.notRunning`.
+    public func dial(_ number: String, timeout: Duration) async throws(DBusError) -> AgentDialReply {
+        let reply = try await call("Dial", [.string(number)], timeout: timeout)
+        guard let result = AgentDialReply(reply.arguments) else {
+            throw DBusError(.unexpectedReply, "the agent answered Dial with \(reply.signature), not (bssss)")
+        }
+        return result
+    }
+
+    private func call(
+        _ member: String, _ arguments: [DBusValue] = [], timeout: Duration = .seconds(25)
+    ) async throws(DBusError) -> DBusMessage {
         do {
             return try await connection.call(
                 .methodCall(
                     destination: AgentInterface.busName, path: AgentInterface.objectPath,
-                    interface: AgentInterface.interface, member: member, arguments: arguments))
+                    interface: AgentInterface.interface, member: member, arguments: arguments),
+                timeout: timeout)
         } catch {
             switch error.name {
             case DBusError.Names.serviceUnknown?, DBusError.Names.nameHasNoOwner?:

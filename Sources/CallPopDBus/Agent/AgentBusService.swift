@@ -74,7 +74,19 @@ public final class AgentBusService: Sendable {
                 try await handler.open(rule: rule)
                 return []
             }
-        case ("Status", _), ("Reload", _), ("Open", _):
+        case ("Dial", "s"):
+            let number = call.arguments.first?.string ?? ""
+            return await reply(to: call, errorName: AgentInterface.ErrorName.dialFailed) {
+                try await handler.dial(number).arguments
+            }
+        case ("OpenCall", "ss"):
+            let rule = call.arguments[0].string ?? ""
+            let which = call.arguments[1].string ?? ""
+            return await reply(to: call, errorName: AgentInterface.ErrorName.openFailed) {
+                try await handler.open(rule: rule, call: which)
+                return []
+            }
+        case ("Status", _), ("Reload", _), ("Open", _), ("OpenCall", _), ("Dial", _):
             return call.errorReply(
                 name: DBusError.Names.invalidArgs,
                 message: "wrong arguments (\(call.signature)) for \(call.member ?? ""); see Introspect")

@@ -15,6 +15,8 @@ public enum AgentInterface {
         public static let openFailed = "io.github.callpop.Agent1.Error.OpenFailed"
         /// `Status` could not be produced.
         public static let statusFailed = "io.github.callpop.Agent1.Error.StatusFailed"
+        /// `Dial` refused the number before placing anything; the message says why.
+        public static let dialFailed = "io.github.callpop.Agent1.Error.DialFailed"
     }
 
     /// Introspection data for `io.github.callpop.Agent1`.
@@ -32,6 +34,26 @@ public enum AgentInterface {
             <!-- Runs an on-click rule (by id or name) for the most recent live call. -->
             <method name="Open">
               <arg name="rule" type="s" direction="in"/>
+            </method>
+            <!-- Runs an on-click rule for a call: its id, "last" or "last-missed",
+                 also a call that is over (from the call history). -->
+            <method name="OpenCall">
+              <arg name="rule" type="s" direction="in"/>
+              <arg name="call" type="s" direction="in"/>
+            </method>
+            <!-- Places a call (a number or a tel:, callto:, sip: URI) through the
+                 agent's PBX session, HTTP API or program, and returns the result
+                 once known (for AMI: when your phone answered or failed): whether
+                 the call is on its way, the number as dialled, the path (ami, http,
+                 app), a sentence for the user, and the call's id on the PBX. A
+                 refused number is an io.github.callpop.Agent1.Error.DialFailed. -->
+            <method name="Dial">
+              <arg name="number" type="s" direction="in"/>
+              <arg name="succeeded" type="b" direction="out"/>
+              <arg name="dialled" type="s" direction="out"/>
+              <arg name="path" type="s" direction="out"/>
+              <arg name="message" type="s" direction="out"/>
+              <arg name="call" type="s" direction="out"/>
             </method>
             <!-- One decision record (JSON) per rule evaluation. -->
             <signal name="Decision">

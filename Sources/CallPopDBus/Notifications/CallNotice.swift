@@ -64,6 +64,10 @@ public struct CallNotice: Sendable, Hashable {
     public var remoteName: String
     /// The on-click rules for this call, in configuration order.
     public var actions: [NotificationAction]
+    /// Who caller lookup says the other party is; empty when unknown. Untrusted.
+    public var contactName = ""
+    /// The contact's organisation; empty when unknown. Untrusted.
+    public var contactOrganisation = ""
 
     /// Creates a notice.
     public init(
@@ -92,10 +96,21 @@ public struct ActionInvocation: Sendable, Hashable {
     public var callID: String
     /// The clicked rule's id.
     public var ruleID: String
+    /// The token the notification server sent for the click (Desktop Notifications 1.2
+    /// `ActivationToken`), which lets the program it starts take the focus on Wayland
+    /// (`XDG_ACTIVATION_TOKEN`) and X11 (`DESKTOP_STARTUP_ID`); nil when none came.
+    public var activationToken: String?
 
     /// Creates an invocation.
-    public init(callID: String, ruleID: String) {
+    public init(callID: String, ruleID: String, activationToken: String? = nil) {
         self.callID = callID
         self.ruleID = ruleID
+        self.activationToken = activationToken
+    }
+
+    /// Whether `token` may be passed on: printable ASCII without blanks, at most 256
+    /// characters (an XDG activation token or a startup-notification id is much shorter).
+    static func isUsableToken(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.count <= 256 && token.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 }

@@ -1,3 +1,4 @@
+public import CallPopCore
 public import Logging
 
 /// Shows a desktop notification per call through `org.freedesktop.Notifications`
@@ -10,11 +11,16 @@ public actor CallNotifier {
     /// Clicks on notification buttons, in order. The runtime runs each through
     /// its normal launch path.
     public nonisolated let invocations: AsyncStream<ActionInvocation>
+    /// The notification server as it comes and goes: its capabilities, or nil when none runs.
+    public nonisolated let servers: AsyncStream<ServerCapabilities?>
 
     private let connection: DBusConnection
     private let settings: NotificationSettings
     private let logger: Logger
     private let invocationSink: AsyncStream<ActionInvocation>.Continuation
+    private let serverSink: AsyncStream<ServerCapabilities?>.Continuation
+    /// Health notices sent and not yet answered, so `settle` can wait for them before exit.
+    private var healthSends: [Task<Void, Never>] = []
     private var machine: NotificationStateMachine
     /// The unique name of the notification server the ids belong to.
     private var serverOwner: String?
@@ -27,6 +33,7 @@ public actor CallNotifier {
         self.logger = logger
         self.machine = NotificationStateMachine(settings: settings)
         (invocations, invocationSink) = AsyncStream.makeStream(of: ActionInvocation.self)
+        (servers, serverSink) = AsyncStream.makeStream(of: ServerCapabilities?.self, bufferingPolicy: .bufferingNewest(4))
     }
 
     /// Listens for the server's signals and looks for a running server.
@@ -40,11 +47,10 @@ public actor CallNotifier {
             matching: DBusMatchRule(
                 sender: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
                 member: "NameOwnerChanged", arg0: NotificationsAPI.busName))
-        let clicks = try await connection.signals(
-            matching: DBusMatchRule(path: NotificationsAPI.path, interface: NotificationsAPI.interface, member: "ActionInvoked"))
-        let closes = try await connection.signals(
-            matching: DBusMatchRule(
-                path: NotificationsAPI.path, interface: NotificationsAPI.interface, member: "NotificationClosed"))
+        // One subscription for ActivationToken, ActionInvoked and NotificationClosed: the
+        // server sends a click's token just before the click, and only one stream keeps that order.
+        let server = try await connection.signals(
+            matching: DBusMatchRule(path: NotificationsAPI.path, interface: NotificationsAPI.interface))
         listeners = [
             Task { [weak self] in
                 for await signal in owners {
@@ -53,10 +59,7 @@ public actor CallNotifier {
                 }
             },
             Task { [weak self] in
-                for await signal in clicks { await self?.received(signal) }
-            },
-            Task { [weak self] in
-                for await signal in closes { await self?.received(signal) }
+                for await signal in server { await self?.received(signal) }
             },
         ]
         // Calling the well-known name lets the bus start an activatable server.
@@ -71,6 +74,27 @@ public actor CallNotifier {
         for listener in listeners { listener.cancel() }
         listeners.removeAll()
         invocationSink.finish()
+        serverSink.finish()
+    }
+
+    /// Shows a health notice (what stopped popups, or that they work again) in place of the
+    /// previous one; without a server it shows once one appears. Returns without waiting.
+    public func showHealth(_ notice: HealthNotice) {
+        perform(machine.showHealth(notice))
+    }
+
+    /// Waits (at most `bound`) until the health notices sent so far are answered: before the
+    /// agent exits, so the last word reaches the desktop.
+    public func settle(within bound: Duration = .seconds(3)) async {
+        let sends = healthSends
+        healthSends.removeAll()
+        let all = Task { for send in sends { await send.value } }
+        let timer = Task {
+            try? await Task.sleep(for: bound)
+            all.cancel()
+        }
+        await all.value
+        timer.cancel()
     }
 
     /// Shows, updates or closes the call's notification. Returns without waiting for the server.
@@ -83,6 +107,7 @@ public actor CallNotifier {
     private func ownerChanged(to newOwner: String) async {
         if newOwner.isEmpty {
             serverOwner = nil
+            serverSink.yield(nil)
             perform(machine.serverVanished())
         } else if newOwner != serverOwner {
             await probe(destination: newOwner)
@@ -91,14 +116,15 @@ public actor CallNotifier {
 
     /// Asks a server for its capabilities, once per server start.
     private func probe(destination: String) async {
-        let capabilities: ServerCapabilities
         let owner: String?
+        guard let capabilities = await NotificationServerQuery.ask(connection, destination: destination) else {
+            logger.debug("No notification server answered GetCapabilities")
+            return
+        }
         do {
-            let reply = try await connection.call(NotificationsAPI.call("GetCapabilities", destination: destination))
-            capabilities = ServerCapabilities((reply.arguments.first?.array ?? []).compactMap(\.string))
             owner = destination.hasPrefix(":") ? destination : try await connection.nameOwner(destination)
         } catch {
-            logger.debug("No notification server answered GetCapabilities: \(error)")
+            logger.debug("The notification server's name has no owner: \(error)")
             return
         }
         // The owner may have changed while we waited; its own signal will probe again.
@@ -106,7 +132,11 @@ public actor CallNotifier {
         serverOwner = owner
         logger.info(
             "Notification server found",
-            metadata: ["capabilities": .string(capabilities.names.sorted().joined(separator: ","))])
+            metadata: [
+                "server": .string("\(capabilities.serverName) \(capabilities.serverVersion)"),
+                "capabilities": .string(capabilities.names.sorted().joined(separator: ",")),
+            ])
+        serverSink.yield(capabilities)
         perform(machine.serverAppeared(capabilities))
     }
 
@@ -121,6 +151,9 @@ public actor CallNotifier {
             perform(machine.actionInvoked(id: id, key: key))
         case "NotificationClosed":
             perform(machine.notificationClosed(id: id))
+        case "ActivationToken":
+            guard signal.arguments.count >= 2, let token = signal.arguments[1].string else { return }
+            machine.activationToken(id: id, token: token)
         default:
             break
         }
@@ -135,6 +168,11 @@ public actor CallNotifier {
                 let message = NotificationsAPI.call(
                     "Notify", content.notifyArguments(appName: settings.appName, replacesID: replacesID))
                 Task { await self.sendNotify(message, callID: callID, generation: generation) }
+            case .notifyHealth(let replacesID, let content, let generation):
+                let message = NotificationsAPI.call(
+                    "Notify", content.notifyArguments(appName: settings.appName, replacesID: replacesID))
+                healthSends.append(Task { await self.sendHealth(message, generation: generation) })
+                if healthSends.count > 8 { healthSends.removeFirst() }
             case .close(let id):
                 Task { await self.sendClose(id) }
             case .invoke(let invocation):
@@ -157,6 +195,16 @@ public actor CallNotifier {
             perform(machine.notifyReplied(callID: callID, id: id, generation: generation))
         } catch {
             perform(machine.notifyFailed(callID: callID, message: error.description, generation: generation))
+        }
+    }
+
+    private func sendHealth(_ message: DBusMessage, generation: Int) async {
+        do {
+            let reply = try await connection.call(message, timeout: .seconds(5))
+            perform(machine.healthReplied(id: reply.arguments.first?.uint32, generation: generation))
+        } catch {
+            logger.debug("the notification server refused a health notice: \(error)")
+            perform(machine.healthReplied(id: nil, generation: generation))
         }
     }
 

@@ -1,13 +1,27 @@
 import CallPopCore
 
-/// What the notification server advertises (`GetCapabilities`).
+/// What the notification server advertises (`GetCapabilities`) and who it is
+/// (`GetServerInformation`).
 public struct ServerCapabilities: Sendable, Hashable {
     /// All capability names as sent.
     public var names: Set<String>
+    /// The server's name (`dunst`, `gnome-shell`, `Plasma`, `Xfce Notify Daemon`, `mako`), cleaned.
+    public var serverName: String
+    /// The server's version, cleaned.
+    public var serverVersion: String
 
     /// Creates capabilities from the names the server sent.
-    public init(_ names: some Sequence<String>) {
+    public init(_ names: some Sequence<String>, serverName: String = "", serverVersion: String = "") {
         self.names = Set(names)
+        self.serverName = serverName
+        self.serverVersion = serverVersion
+    }
+
+    /// The server lists actions as menu entries (dunst's context menu, `makoctl menu`), each
+    /// entry on its own, the `default` one included: there a duplicate entry for the first
+    /// rule shows twice, and a label must name the caller to tell two calls apart.
+    public var listsActionsInAMenu: Bool {
+        ["dunst", "mako"].contains(serverName.lowercased())
     }
 
     /// Action buttons are supported.
@@ -36,16 +50,11 @@ struct NotificationContent: Sendable, Hashable {
         let name = NotificationText.clean(notice.remoteName)
         let number = NotificationText.clean(notice.remoteNumber)
         let markup = capabilities.bodyMarkup || capabilities.bodyHyperlinks
-        var lines: [String] = []
-        if name.isEmpty, number.isEmpty {
-            lines.append("Unknown caller")
-        } else {
-            if !name.isEmpty { lines.append(markup ? "<b>\(NotificationText.escapeMarkup(name))</b>" : name) }
-            if !number.isEmpty { lines.append(markup ? NotificationText.escapeMarkup(number) : number) }
-        }
+        var lines = Self.callerLines(notice, name: name, number: number, markup: markup)
         actions = []
         if capabilities.actions {
-            actions = Self.actionList(notice.actions)
+            let caller = capabilities.listsActionsInAMenu ? Self.caller(name: name, number: number) : nil
+            actions = Self.actionList(notice.actions, caller: caller)
         } else if capabilities.bodyHyperlinks {
             let links = notice.actions.compactMap { action -> String? in
                 guard let url = action.url else { return nil }
@@ -72,15 +81,50 @@ struct NotificationContent: Sendable, Hashable {
         }
     }
 
-    /// One button per rule; the first rule is also the `default` action, run
-    /// when the notification itself is clicked.
-    private static func actionList(_ actions: [NotificationAction]) -> [String] {
+    /// One button per rule; the first rule is also the `default` action, run when the
+    /// notification itself is clicked (GNOME, KDE, xfce4-notifyd and notification-daemon show
+    /// no button for `default`, so its rule keeps a button of its own there). On a server that
+    /// lists actions in a menu (`caller` is set) the first rule is the `default` entry only, and
+    /// every label names the caller: "New ticket: John Doe".
+    private static func actionList(_ actions: [NotificationAction], caller: String?) -> [String] {
         guard let first = actions.first else { return [] }
-        var list = ["default", NotificationText.clean(first.label)]
-        for action in actions where action.ruleID != "default" {
-            list += [action.ruleID, NotificationText.clean(action.label)]
+        func label(_ action: NotificationAction) -> String {
+            let text = NotificationText.clean(action.label)
+            return caller.map { "\(text): \($0)" } ?? text
+        }
+        var list = ["default", label(first)]
+        for action in actions.dropFirst(caller == nil ? 0 : 1) where action.ruleID != "default" {
+            list += [action.ruleID, label(action)]
         }
         return list
+    }
+
+    /// Who calls, short enough for a menu entry: the name, else the number.
+    private static func caller(name: String, number: String) -> String {
+        let who = name.isEmpty ? (number.isEmpty ? "unknown caller" : number) : name
+        return who.count > 40 ? String(who.prefix(39)) + "…" : who
+    }
+
+    /// Renders a health notice: what stopped (or restarted) call popups and what to do.
+    init(health notice: HealthNotice, settings: NotificationSettings, capabilities: ServerCapabilities) {
+        summary = NotificationText.clean(notice.summary)
+        // The body quotes PBX and file text: cleaned line by line (a path in an error message
+        // is long: the log line's bound, not the caller name's), escaped where markup is read.
+        let lines = notice.body.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            let clean = UntrustedText.clean(line, for: .logLine)
+            return capabilities.bodyMarkup || capabilities.bodyHyperlinks ? NotificationText.escapeMarkup(clean) : clean
+        }
+        body = lines.joined(separator: "\n")
+        icon = settings.healthIcons[notice.severity] ?? ""
+        actions = []
+        let problem = notice.severity == .problem
+        // A problem stays until dismissed (critical: also over full-screen windows); the good news goes by itself.
+        hints = ["urgency": .byte(problem ? 2 : 1)]
+        if notice.topic == .pbx || notice.topic == .login {
+            hints["category"] = .string(problem ? "network.disconnected" : "network.connected")
+        }
+        if let entry = settings.desktopEntry { hints["desktop-entry"] = .string(entry) }
+        expireTimeout = problem ? 0 : 10_000
     }
 
     /// The `Notify(susssasa{sv}i)` arguments.

@@ -1,5 +1,7 @@
-/// Decides what to tell the notification server, call by call. Pure: the
-/// notifier feeds it events and executes the actions it returns.
+import CallPopCore
+
+/// Decides what to tell the notification server, call by call (and for the one health
+/// notice). Pure: the notifier feeds it events and executes the actions it returns.
 ///
 /// Replies to `Notify` come back asynchronously; while one is outstanding
 /// for a call, later changes of that call wait, so that `replaces_id` is
@@ -9,6 +11,8 @@ struct NotificationStateMachine {
     enum Action: Sendable, Hashable {
         /// Send `Notify`; report the reply with `notifyReplied`, tagged with `generation`.
         case notify(callID: String, replacesID: UInt32, content: NotificationContent, generation: Int)
+        /// Send `Notify` for the health notice; report the reply with `healthReplied`.
+        case notifyHealth(replacesID: UInt32, content: NotificationContent, generation: Int)
         /// Send `CloseNotification(id)`.
         case close(id: UInt32)
         /// Hand a click to the runtime.
@@ -43,6 +47,19 @@ struct NotificationStateMachine {
     /// Notifications we asked to close, until the server confirms: a click
     /// that crossed our close on the bus still opens the rule.
     private var closingNotices: [UInt32: CallNotice] = [:]
+    /// The health notice (what stopped popups, or that they work again), one at a time.
+    private struct HealthEntry {
+        var notice: HealthNotice
+        var id: UInt32?
+        var pending = false
+        var dirty = false
+    }
+
+    private var health: HealthEntry?
+    /// Activation tokens by notification id: the server sends `ActivationToken` just before
+    /// `ActionInvoked`, and the click takes it along. Bounded: only the newest few matter.
+    private var activationTokens: [(id: UInt32, token: String)] = []
+
     /// Ids the server said it closed before we learned which call they belong to: the
     /// `NotificationClosed` signal and the `Notify` reply travel to different tasks and
     /// may be handled in either order. Bounded: only the newest few matter.
@@ -137,11 +154,12 @@ struct NotificationStateMachine {
                             + "on this desktop. Use `callpop open RULE` (for example from a keyboard shortcut)."))
             }
         }
-        // Calls still under way (or missed and not dismissed) show on the new server.
+        // Calls still under way (or missed and not dismissed) show on the new server, and
+        // so does a health notice nobody has seen yet.
         for entry in calls.values.sorted(by: { $0.notice.callID < $1.notice.callID }) {
             actions += apply(entry)
         }
-        return actions
+        return actions + applyHealth()
     }
 
     /// The notification server left the bus: every id it gave is void.
@@ -152,19 +170,67 @@ struct NotificationStateMachine {
     }
 
     /// The user clicked a button (`key`) on notification `id`.
-    func actionInvoked(id: UInt32, key: String) -> [Action] {
+    mutating func actionInvoked(id: UInt32, key: String) -> [Action] {
+        let token = activationTokens.last(where: { $0.id == id })?.token
+        activationTokens.removeAll { $0.id == id }
         let shown = callByNotification[id].flatMap { calls[$0]?.notice } ?? closingNotices[id]
         guard let notice = shown else { return [] }
         let ruleID = key == "default" ? notice.actions.first?.ruleID : key
         guard let ruleID, notice.actions.contains(where: { $0.ruleID == ruleID }) else {
             return [.log(.warning, "Ignored a click on an unknown notification button.")]
         }
-        return [.invoke(ActionInvocation(callID: notice.callID, ruleID: ruleID))]
+        return [.invoke(ActionInvocation(callID: notice.callID, ruleID: ruleID, activationToken: token))]
+    }
+
+    /// The server sent an activation token for the click on notification `id` that follows.
+    mutating func activationToken(id: UInt32, token: String) {
+        guard ActionInvocation.isUsableToken(token) else { return }
+        activationTokens.append((id, token))
+        if activationTokens.count > 8 { activationTokens.removeFirst() }
+    }
+
+    // MARK: The health notice
+
+    /// Shows `notice` in place of the previous health notice (now, or once a server is there).
+    mutating func showHealth(_ notice: HealthNotice) -> [Action] {
+        var entry = health ?? HealthEntry(notice: notice)
+        entry.notice = notice
+        health = entry
+        return applyHealth()
+    }
+
+    /// The server answered the health `Notify` with `id` (nil: it failed).
+    mutating func healthReplied(id: UInt32?, generation: Int) -> [Action] {
+        guard generation == self.generation, var entry = health else { return [] }
+        entry.pending = false
+        if let id { entry.id = id }
+        health = entry
+        guard entry.dirty else { return [] }
+        health?.dirty = false
+        return applyHealth()
+    }
+
+    private mutating func applyHealth() -> [Action] {
+        guard var entry = health, let capabilities else { return [] }
+        if entry.pending {
+            entry.dirty = true
+            health = entry
+            return []
+        }
+        entry.pending = true
+        health = entry
+        let content = NotificationContent(health: entry.notice, settings: settings, capabilities: capabilities)
+        return [.notifyHealth(replacesID: entry.id ?? 0, content: content, generation: generation)]
     }
 
     /// The server closed notification `id` (expired, dismissed, or on our request).
     mutating func notificationClosed(id: UInt32) -> [Action] {
         closingNotices[id] = nil
+        if let entry = health, entry.id == id, !entry.pending {
+            // Dismissed (or expired): it is not shown again on the next server.
+            health = nil
+            return []
+        }
         guard let callID = callByNotification.removeValue(forKey: id), var entry = calls[callID] else {
             if calls.values.contains(where: \.pending) {
                 closedBeforeReply.append(id)
@@ -191,6 +257,10 @@ struct NotificationStateMachine {
         callByNotification.removeAll()
         closingNotices.removeAll()
         closedBeforeReply.removeAll()
+        activationTokens.removeAll()
+        health?.id = nil
+        health?.pending = false
+        health?.dirty = false
         for key in calls.keys {
             calls[key]?.id = nil
             calls[key]?.pending = false

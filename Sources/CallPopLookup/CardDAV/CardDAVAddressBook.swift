@@ -11,6 +11,14 @@ public struct CardDAVChanges: Sendable, Hashable {
 
     /// Whether nothing changed.
     public var isEmpty: Bool { fetch.isEmpty && deleted.isEmpty }
+
+    /// Changes: what to fetch and what is gone, and the token once they are applied.
+    public init(fetch: [String] = [], deleted: [String] = [], newToken: String? = nil, truncated: Bool = false) {
+        self.fetch = fetch
+        self.deleted = deleted
+        self.newToken = newToken
+        self.truncated = truncated
+    }
 }
 
 /// A CardDAV address book mirrored locally: its sync token, the ETag and contacts of each

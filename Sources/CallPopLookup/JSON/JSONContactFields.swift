@@ -23,7 +23,7 @@ public struct JSONContactFields: Sendable, Hashable {
     /// The contact in a response body; `nil` when the name is missing or empty.
     public func contact(in body: [UInt8], directory: String) throws(LookupError) -> Contact? {
         let root = try JSONValue(parsing: body)
-        guard let name = name.text(in: root).map { UntrustedText.templateValue($0) }, !name.trimmingSpaces.isEmpty else { return nil }
+        guard let name = name.text(in: root).map(UntrustedText.templateValue(_:)), !name.trimmingSpaces.isEmpty else { return nil }
         return Contact(
             name: name, organisation: UntrustedText.templateValue(organisation?.text(in: root) ?? ""),
             url: ContactText.url(url?.text(in: root) ?? ""), id: UntrustedText.templateValue(id?.text(in: root) ?? ""), directory: directory)

@@ -105,6 +105,7 @@ public struct DialogCallTracker: Sendable {
 
         let target: CallState
         var answeredElsewhere = false
+        var endCause: CallEndCause?
         switch state {
         case .trying, .proceeding, .early:
             target = .ringing
@@ -124,13 +125,35 @@ public struct DialogCallTracker: Sendable {
             target = .ended
             call.finished = true
             answeredElsewhere = call.emitted == .ringing && (dialog.stateEvent == "replaced" || dialog.stateCode == 200)
+            if call.emitted == .ringing, !answeredElsewhere { endCause = Self.endCause(event: dialog.stateEvent, code: dialog.stateCode) }
         }
         defer { calls[dialog.id] = call }
         // Never go back (answered → ringing), never repeat a state, never end what never began.
         guard call.emitted != target, let direction = call.eventDirection else { return [] }
         if target == .ringing && call.emitted != nil { return [] }
         call.emitted = target
-        return [event(for: call, state: target, direction: direction, answeredElsewhere: answeredElsewhere)]
+        var change = event(for: call, state: target, direction: direction, answeredElsewhere: answeredElsewhere)
+        change.endCause = endCause
+        return [change]
+    }
+
+    /// Why an unanswered dialog ended, from its `<state event="…" code="…">` (RFC 4235): busy
+    /// or declined (486, 600, 603, or `rejected` without a code); failed (`error`, or another
+    /// final failure except cancelled 487 and the no-answer codes 408 and 480).
+    static func endCause(event: String?, code: Int?) -> CallEndCause? {
+        if let code {
+            switch code {
+            case 486, 600, 603: return .busy
+            case 408, 480, 487: return nil
+            case 400..<700: return .failed
+            default: break
+            }
+        }
+        switch event {
+        case "rejected": return .busy
+        case "error": return .failed
+        default: return nil
+        }
     }
 
     private func event(for call: TrackedCall, state: CallState, direction: CallDirection, answeredElsewhere: Bool) -> CallEvent {

@@ -18,10 +18,13 @@ public struct AMIClient: CallEventSource {
     public let name = "ami"
     /// The settings this client runs with.
     public let configuration: AMISourceConfiguration
+    /// Click-to-dial requests, sent on this client's session while it runs.
+    public let dials: AMIDialChannel
 
     /// Creates a client; nothing connects until `run`.
-    public init(configuration: AMISourceConfiguration) {
+    public init(configuration: AMISourceConfiguration, dials: AMIDialChannel = AMIDialChannel()) {
         self.configuration = configuration
+        self.dials = dials
     }
 
     /// Connects and reports call changes until cancelled, or throws `SourceError` for faults retrying cannot fix.
@@ -33,9 +36,9 @@ public struct AMIClient: CallEventSource {
         guard !configuration.devices.isEmpty else {
             throw SourceError(.invalidConfiguration, "no devices to follow: set [user] number or [pbx] devices")
         }
-        let configuration = configuration
+        let (configuration, dials) = (configuration, dials)
         try await runSourceLoop(name: name, emit: emit, report: report) { link in
-            AMIConnectionLoop(configuration: configuration, endpoint: endpoint, link: link).run()
+            AMIConnectionLoop(configuration: configuration, endpoint: endpoint, link: link, dials: dials).run()
         }
     }
 }

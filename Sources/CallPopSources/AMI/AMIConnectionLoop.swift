@@ -20,6 +20,8 @@ struct AMIConnectionLoop {
     let configuration: AMISourceConfiguration
     let endpoint: AMIEndpoint
     let link: IOLink<SourceOutput>
+    /// Click-to-dial requests from the agent, sent on this loop's session.
+    let dials: AMIDialChannel
 
     private enum ConnectionEnd {
         case session(AMISession.End)
@@ -32,11 +34,18 @@ struct AMIConnectionLoop {
         var session = AMISession(
             configuration: .init(
                 username: configuration.username, secret: configuration.secret, login: configuration.login,
-                keepaliveInterval: configuration.keepaliveInterval, responseTimeout: configuration.responseTimeout),
+                keepaliveInterval: configuration.keepaliveInterval, responseTimeout: configuration.responseTimeout,
+                listDevices: configuration.listDevices),
             mapper: AMICallMapper(matcher: AMIDeviceMatcher(devices: configuration.devices, trunks: configuration.trunks)))
         var backoff = Backoff(minimum: configuration.reconnectMinimum, maximum: configuration.reconnectMaximum)
         var random = SystemRandomNumberGenerator()
         var pending: [SourceOutput] = []
+        var book = AMIDialBook(channel: dials)
+        dials.attach(link.wake)
+        defer {
+            dials.detach()
+            book.close(&session)
+        }
         while !link.stopRequested {
             pending.append(.report(SourceReport(.info, "connecting to AMI at \(endpoint)", connection: .connecting)))
             let end: ConnectionEnd
@@ -46,8 +55,9 @@ struct AMIConnectionLoop {
                     connectTimeoutMilliseconds: Int(configuration.responseTimeout / .milliseconds(1)),
                     abandonWhenReadable: link.wake.readEnd)
                 var loggedInAt: ContinuousClock.Instant?
-                end = serve(stream, session: &session, loggedInAt: &loggedInAt, pending: &pending)
+                end = serve(stream, session: &session, book: &book, loggedInAt: &loggedInAt, pending: &pending)
                 session.disconnected()
+                book.settle(&session)
                 if let loggedInAt { backoff.connectionEnded(after: .now - loggedInAt) }
             } catch {
                 // The wake pipe also signals room in the bridge: only a stop ends the loop.
@@ -65,18 +75,19 @@ struct AMIConnectionLoop {
                 _ = link.deliver(&pending)
                 return SourceError(.loginRejected, message)
             case .session(.stalled(let reason)):
-                retry(after: "AMI connection to \(endpoint) stalled: \(reason)", &backoff, &random, &pending)
+                retry(after: "AMI connection to \(endpoint) stalled: \(reason)", &backoff, &random, &pending, &session, &book)
             case .session(.closedByPeer):
-                retry(after: "the PBX at \(endpoint) ended the AMI session", &backoff, &random, &pending)
+                retry(after: "the PBX at \(endpoint) ended the AMI session", &backoff, &random, &pending, &session, &book)
             case .lost(let reason):
-                retry(after: reason, &backoff, &random, &pending)
+                retry(after: reason, &backoff, &random, &pending, &session, &book)
             }
         }
         return nil
     }
 
     private func retry(
-        after reason: String, _ backoff: inout Backoff, _ random: inout SystemRandomNumberGenerator, _ pending: inout [SourceOutput]
+        after reason: String, _ backoff: inout Backoff, _ random: inout SystemRandomNumberGenerator, _ pending: inout [SourceOutput],
+        _ session: inout AMISession, _ book: inout AMIDialBook
     ) {
         let delay = backoff.nextDelay(using: &random)
         var streak = ""
@@ -89,13 +100,16 @@ struct AMIConnectionLoop {
         let until = ContinuousClock.now + delay
         while !link.stopRequested, ContinuousClock.now < until {
             _ = link.deliver(&pending)
-            _ = Poller.wait([], wake: link.wake, until: until)
+            // Dials that wait for the connection are refused when their time is up.
+            _ = book.turn(&session, at: .now)
+            _ = Poller.wait([], wake: link.wake, until: [until, book.nextExpiry].compactMap { $0 }.min())
         }
     }
 
     /// One connection, from the banner to its end.
     private func serve(
-        _ stream: CurlStream, session: inout AMISession, loggedInAt: inout ContinuousClock.Instant?, pending: inout [SourceOutput]
+        _ stream: CurlStream, session: inout AMISession, book: inout AMIDialBook,
+        loggedInAt: inout ContinuousClock.Instant?, pending: inout [SourceOutput]
     ) -> ConnectionEnd {
         var actions = session.connected(at: .now)
         var outbox: [UInt8] = []
@@ -105,6 +119,7 @@ struct AMIConnectionLoop {
         // TLS may hold decrypted bytes the socket no longer signals: read before polling again.
         var inputMayWait = false
         while true {
+            if stopDeadline == nil { actions += book.turn(&session, at: .now) }
             for action in actions {
                 switch action {
                 case .send(let bytes): outbox += bytes
@@ -142,7 +157,7 @@ struct AMIConnectionLoop {
             }
             let deadline: ContinuousClock.Instant? =
                 paused ? nil : inputMayWait ? .now
-                : [session.nextDeadline, session.nextWarningSummary, stopDeadline].compactMap { $0 }.min()
+                : [session.nextDeadline, session.nextWarningSummary, stopDeadline, book.nextExpiry].compactMap { $0 }.min()
             var interest: Readiness = paused ? [] : .readable
             if !outbox.isEmpty { interest.insert(.writable) }
             let result = Poller.wait([(stream.socket, interest)], wake: link.wake, until: deadline)

@@ -28,6 +28,8 @@ actor FakeNotificationServer {
 
     let connection: DBusConnection
     private let capabilities: [String]
+    /// What `GetServerInformation` answers: name, vendor, version, spec version.
+    private let information: [String]
     /// When set, `Notify` is recorded but never answered, like a hung server.
     private let answersNotify: Bool
     private(set) var calls: [Call] = []
@@ -36,9 +38,10 @@ actor FakeNotificationServer {
     private nonisolated let recorded: AsyncStream<Void>
     private let recordedSink: AsyncStream<Void>.Continuation
 
-    private init(connection: DBusConnection, capabilities: [String], answersNotify: Bool) {
+    private init(connection: DBusConnection, capabilities: [String], information: [String], answersNotify: Bool) {
         self.connection = connection
         self.capabilities = capabilities
+        self.information = information
         self.answersNotify = answersNotify
         (recorded, recordedSink) = AsyncStream.makeStream(of: Void.self)
     }
@@ -46,10 +49,11 @@ actor FakeNotificationServer {
     /// Starts a server on `bus` with these capabilities.
     static func start(
         on bus: TestBus, capabilities: [String] = ["actions", "body", "body-markup", "body-hyperlinks"],
-        answersNotify: Bool = true
+        information: [String] = ["fake", "callpop", "1", "1.2"], answersNotify: Bool = true
     ) async throws -> FakeNotificationServer {
         let connection = try await DBusConnection.connect(to: .address(bus.address))
-        let server = FakeNotificationServer(connection: connection, capabilities: capabilities, answersNotify: answersNotify)
+        let server = FakeNotificationServer(
+            connection: connection, capabilities: capabilities, information: information, answersNotify: answersNotify)
         connection.export(path: NotificationsAPI.path, introspectionXML: "<node/>") { call in
             await server.handle(call)
         }
@@ -63,7 +67,7 @@ actor FakeNotificationServer {
         case "GetCapabilities":
             return call.methodReturn([.strings(capabilities)])
         case "GetServerInformation":
-            return call.methodReturn([.string("fake"), .string("callpop"), .string("1"), .string("1.2")])
+            return call.methodReturn(information.map(DBusValue.string))
         case "Notify":
             let a = call.arguments
             guard call.signature == "susssasa{sv}i", case .uint32(let replaces) = a[1], case .int32(let timeout) = a[7]
@@ -118,6 +122,25 @@ actor FakeNotificationServer {
             .signal(
                 path: NotificationsAPI.path, interface: NotificationsAPI.interface, member: "ActionInvoked",
                 arguments: [.uint32(id), .string(key)]))
+    }
+
+    /// Emits `ActivationToken(id, token)`, as a 1.2 server does just before `ActionInvoked`.
+    func emitActivationToken(id: UInt32, token: String) {
+        connection.send(
+            .signal(
+                path: NotificationsAPI.path, interface: NotificationsAPI.interface, member: "ActivationToken",
+                arguments: [.uint32(id), .string(token)]))
+    }
+
+    /// The notifications shown so far (`Notify` calls), once one with `summary` is among them.
+    func waitForNotify(summary: String, timeout: Duration = .seconds(10)) async throws -> [Notify] {
+        try await within(timeout, "a notification \"\(summary)\"") {
+            while true {
+                let shown = await self.calls.compactMap(\.notify)
+                if shown.contains(where: { $0.summary == summary }) { return shown }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     /// Emits `NotificationClosed(id, reason)`; 2 = dismissed by the user.

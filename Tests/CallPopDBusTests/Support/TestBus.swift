@@ -54,17 +54,22 @@ final class TestBus: Sendable {
         process.standardOutput = output
         try process.run()
         // The daemon prints its address once it listens.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        address = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        address = Self.firstLine(of: output)
         guard !address.isEmpty else {
             kill(process.processIdentifier, SIGKILL)
             throw StartError(description: "dbus-daemon exited without printing its address")
         }
+    }
+
+    /// The first line a child writes to `pipe` (empty when it exits first), without its line break.
+    static func firstLine(of pipe: Pipe) -> String {
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        return String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Stops the daemon and removes its socket directory.

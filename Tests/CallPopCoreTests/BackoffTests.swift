@@ -1,8 +1,8 @@
-import CallPopSources
+import CallPopCore
 import CallPopTestSupport
 import Testing
 
-/// The reconnection backoff of the PBX clients.
+/// The retry backoff of the PBX clients and callback delivery.
 @Suite struct BackoffTests {
     /// Doubling from the minimum, capped, each delay between half and all of its ceiling; reset starts over.
     @Test func backoffDoublesWithJitterUpToTheCap() {

@@ -1,4 +1,4 @@
-/// Capped exponential backoff with jitter, for reconnecting.
+/// Capped exponential backoff with jitter, for reconnecting to a PBX and for retrying a callback.
 ///
 /// The n-th consecutive failure waits a random time between half and all of
 /// `min(maximum, minimum * 2^n)`: doubling keeps a dead PBX from being
@@ -20,10 +20,12 @@ public struct Backoff: Sendable {
     /// Connections in a row that ended within `stableAfter` of their login.
     public private(set) var shortConnections = 0
 
-    /// Creates a backoff between `minimum` and `maximum`.
-    public init(minimum: Duration, maximum: Duration, stableAfter: Duration = .seconds(30)) {
+    /// Creates a backoff between `minimum` and `maximum` that has already seen `failures`
+    /// failures (a callback read back from the spool goes on where it was).
+    public init(minimum: Duration, maximum: Duration, failures: Int = 0, stableAfter: Duration = .seconds(30)) {
         self.minimum = max(minimum, .milliseconds(1))
         self.maximum = max(maximum, self.minimum)
+        self.failures = max(0, failures)
         self.stableAfter = stableAfter
     }
 

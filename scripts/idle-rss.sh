@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Idle resident memory of the shipped binary against the C floor (Benchmarks/idle/floor.c:
+# libcurl and libdbus initialised, connected to the session bus, waiting in poll), one agent
+# and two agents from the same binary (two users on one machine), on a private session bus,
+# following a FIFO nobody writes to. Prints RSS and private-dirty memory after 10 s.
+#   scripts/idle-rss.sh            builds the release binary as the .deb ships it (packaging/build-deb.sh)
+#   BINARY=path scripts/idle-rss.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [[ -z "${BINARY:-}" ]]; then
+    packaging/build-deb.sh >/dev/null
+    BINARY=out/stage/usr/bin/callpop
+fi
+cc -O2 -o "$work/floor" Benchmarks/idle/floor.c $(pkg-config --cflags --libs libcurl dbus-1)
+
+# A bus with nothing to activate (no notification server): the agent waits as on a desktop
+# where the notification server is not running yet; the floor does not talk to one either.
+dbus-daemon --config-file=scripts/private-bus.conf --nofork --address="unix:path=$work/bus" --print-address=3 3>"$work/bus.address" &
+pids+=($!)
+for _ in $(seq 50); do [[ -s "$work/bus.address" ]] && break; sleep 0.1; done
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$work/bus"
+
+printf '[user]\nnumber = "201"\n[[popup]]\nname = "CRM"\ntrigger = "ringing"\nurl = "https://crm.example.com/?n={CALLERNUM}"\n' > "$work/config.toml"
+started=0
+start_agent() {
+    mkfifo "$work/events-$1"
+    "$BINARY" run --config "$work/config.toml" --events "$work/events-$1" --no-control >/dev/null 2>&1 &
+    started=$!
+    pids+=($started)
+}
+
+# Pages of the files read at start-up stay cached; drop them when we may, so each run starts alike.
+sync; { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null || true
+
+report() {
+    local label=$1 pid=$2
+    awk -v label="$label" '/^Rss:/ {rss=$2} /^Private_Dirty:/ {dirty=$2} /^Pss:/ {pss=$2}
+        END {printf "%-34s RSS %6.1f MB   PSS %6.1f MB   private dirty %5.1f MB\n", label, rss/1024, pss/1024, dirty/1024}' \
+        "/proc/$pid/smaps_rollup"
+}
+"$work/floor" > "$work/floor.out" 2>&1 &
+floor=$!
+pids+=($floor)
+start_agent 1
+one=$started
+sleep 12
+report "C floor (libcurl + libdbus)" "$floor"
+report "callpop, one agent" "$one"
+start_agent 2
+two=$started
+sleep 12
+report "callpop, first of two agents" "$one"
+report "callpop, second of two agents" "$two"
