@@ -1,7 +1,22 @@
 /// The values of the template variables for one call, cleaned once with
 /// `UntrustedText.templateValue` (caller ID is typed by strangers).
+///
+/// One stored property per variable: made for every call event a rule looks at, so no
+/// dictionary to build and hash.
 public struct CallVariables: Sendable, Hashable {
-    private var values: [TemplateVariable: String]
+    private var callerNumber: String
+    private var callerName: String
+    private var userNumber: String
+    private var userName: String
+    private var callType: String
+    private var tags: String
+    private var channel: String
+    private var calledNumber: String
+    private var callID: String
+    // Callbacks only (`adding`).
+    private var event = ""
+    private var duration = ""
+    private var disposition = ""
     /// The plan the number forms use.
     public var numberPlan: NumberPlan
 
@@ -9,21 +24,39 @@ public struct CallVariables: Sendable, Hashable {
     /// when the event does not carry them.
     public init(event: CallEvent, user: UserIdentity) {
         numberPlan = user.numberPlan
-        values = [
-            .callerNumber: UntrustedText.templateValue(event.remoteNumber),
-            .callerName: UntrustedText.templateValue(event.remoteName),
-            .userNumber: UntrustedText.templateValue(event.userNumber ?? user.number),
-            .userName: UntrustedText.templateValue(event.userName ?? user.name),
-            .callType: event.direction.rawValue,
-            .tags: UntrustedText.templateValue(event.tags.joined(separator: ",")),
-            .channel: UntrustedText.templateValue(event.channel),
-            .calledNumber: UntrustedText.templateValue(event.calledNumber),
-            .callID: UntrustedText.templateValue(event.callID),
-        ]
+        callerNumber = UntrustedText.templateValue(event.remoteNumber)
+        callerName = UntrustedText.templateValue(event.remoteName)
+        userNumber = UntrustedText.templateValue(event.userNumber ?? user.number)
+        userName = UntrustedText.templateValue(event.userName ?? user.name)
+        callType = event.direction.rawValue
+        tags = UntrustedText.templateValue(event.tags.joined(separator: ","))
+        channel = UntrustedText.templateValue(event.channel)
+        calledNumber = UntrustedText.templateValue(event.calledNumber)
+        callID = UntrustedText.templateValue(event.callID)
     }
 
     /// The cleaned value of `variable`, untransformed.
-    public subscript(_ variable: TemplateVariable) -> String { values[variable] ?? "" }
+    public subscript(_ variable: TemplateVariable) -> String {
+        get { self[keyPath: Self.storage(of: variable)] }
+        set { self[keyPath: Self.storage(of: variable)] = newValue }
+    }
+
+    private static func storage(of variable: TemplateVariable) -> WritableKeyPath<CallVariables, String> {
+        switch variable {
+        case .callerNumber: \.callerNumber
+        case .callerName: \.callerName
+        case .userNumber: \.userNumber
+        case .userName: \.userName
+        case .callType: \.callType
+        case .tags: \.tags
+        case .channel: \.channel
+        case .calledNumber: \.calledNumber
+        case .callID: \.callID
+        case .event: \.event
+        case .duration: \.duration
+        case .disposition: \.disposition
+        }
+    }
 
     /// The value of `variable` after `transform`.
     public func value(_ variable: TemplateVariable, _ transform: TemplateTransform) -> String {
@@ -40,7 +73,7 @@ public struct CallVariables: Sendable, Hashable {
     /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`).
     public func adding(_ extra: [TemplateVariable: String]) -> CallVariables {
         var copy = self
-        copy.values.merge(extra) { $1 }
+        for (variable, value) in extra { copy[variable] = value }
         return copy
     }
 
