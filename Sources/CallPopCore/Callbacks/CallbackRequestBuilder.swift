@@ -20,11 +20,9 @@ extension CallbackRule {
         guard enabled, events.contains(occurrence.kind), direction.admits(occurrence.event.direction),
               includeColleagues || !occurrence.isColleague, filtersAdmit(occurrence.event, plan: user.numberPlan)
         else { return .notApplicable }
-        let variables = CallVariables(event: occurrence.event, user: user).adding([
-            .event: occurrence.kind.rawValue,
-            .duration: String(occurrence.duration),
-            .disposition: occurrence.disposition?.rawValue ?? "",
-        ])
+        let variables = CallVariables(event: occurrence.event, user: user).addingCallbackValues(
+            event: occurrence.kind.rawValue, duration: String(occurrence.duration),
+            disposition: occurrence.disposition?.rawValue ?? "")
         let url: String
         do throws(URLCheck.Refusal) {
             url = try self.url.expandURL(variables)

@@ -13,7 +13,7 @@ public struct CallVariables: Sendable, Hashable {
     private var channel: String
     private var calledNumber: String
     private var callID: String
-    // Callbacks only (`adding`).
+    // Callbacks only (`addingCallbackValues`).
     private var event = ""
     private var duration = ""
     private var disposition = ""
@@ -37,24 +37,19 @@ public struct CallVariables: Sendable, Hashable {
 
     /// The cleaned value of `variable`, untransformed.
     public subscript(_ variable: TemplateVariable) -> String {
-        get { self[keyPath: Self.storage(of: variable)] }
-        set { self[keyPath: Self.storage(of: variable)] = newValue }
-    }
-
-    private static func storage(of variable: TemplateVariable) -> WritableKeyPath<CallVariables, String> {
         switch variable {
-        case .callerNumber: \.callerNumber
-        case .callerName: \.callerName
-        case .userNumber: \.userNumber
-        case .userName: \.userName
-        case .callType: \.callType
-        case .tags: \.tags
-        case .channel: \.channel
-        case .calledNumber: \.calledNumber
-        case .callID: \.callID
-        case .event: \.event
-        case .duration: \.duration
-        case .disposition: \.disposition
+        case .callerNumber: callerNumber
+        case .callerName: callerName
+        case .userNumber: userNumber
+        case .userName: userName
+        case .callType: callType
+        case .tags: tags
+        case .channel: channel
+        case .calledNumber: calledNumber
+        case .callID: callID
+        case .event: event
+        case .duration: duration
+        case .disposition: disposition
         }
     }
 
@@ -70,10 +65,12 @@ public struct CallVariables: Sendable, Hashable {
         }
     }
 
-    /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`).
-    public func adding(_ extra: [TemplateVariable: String]) -> CallVariables {
+    /// The values with a callback's own ones set: `{EVENT}`, `{DURATION}`, `{DISPOSITION}`.
+    public func addingCallbackValues(event: String, duration: String, disposition: String) -> CallVariables {
         var copy = self
-        for (variable, value) in extra { copy[variable] = value }
+        copy.event = event
+        copy.duration = duration
+        copy.disposition = disposition
         return copy
     }
 
