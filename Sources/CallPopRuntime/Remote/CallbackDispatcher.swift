@@ -35,9 +35,8 @@ final class CallbackDispatcher: AgentObserver, Sendable {
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         let occurrences = tracker.withLock { $0.observe(call) }
-        guard !occurrences.isEmpty else { return }
+        guard !occurrences.isEmpty, configuration.hasCallbacks else { return }
         let current = configuration.effective
-        guard !current.callbacks.isEmpty else { return }
         let now = WallClock.now
         var requests: [CallbackRequest] = []
         for occurrence in occurrences {
