@@ -23,6 +23,23 @@ public enum PercentEncoding {
         }
     }
 
+    /// Appends `value` percent-encoded (as `encode` writes it) to `out`: what a URL expansion
+    /// uses, with no string made per value.
+    public static func encode(_ value: String, into out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            for byte in bytes {
+                if isUnreserved(byte) {
+                    out.append(byte)
+                } else {
+                    out.append(UInt8(ascii: "%"))
+                    out.append(hexDigit(byte >> 4))
+                    out.append(hexDigit(byte & 0x0F))
+                }
+            }
+        }
+    }
+
     static func isUnreserved(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

@@ -90,14 +90,15 @@ extension Template {
 
     /// Expands a URL template: values percent-encoded, and a value that would be a whole
     /// `.` or `..` path segment refused (browsers resolve `%2E%2E` too, so encoding cannot help).
+    /// Written as bytes into one buffer: this runs for every popup of every call.
     public func expandURL(_ variables: CallVariables) throws(URLCheck.Refusal) -> String {
-        var out = ""
-        out.reserveCapacity(source.utf8.count + 64)
+        var out: [UInt8] = []
+        out.reserveCapacity(source.utf8.count + 128)
         var inPath = true
         for (index, segment) in segments.enumerated() {
             switch segment {
             case .literal(let text):
-                out += text
+                out.append(contentsOf: text.utf8)
                 if inPath, text.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
             case .variable(let v, let t):
                 let value = variables.value(v, t)
@@ -108,10 +109,10 @@ extension Template {
                     continue
                 }
                 if inPath, value == "." || value == ".." { throw .dotSegment }
-                out += PercentEncoding.encode(value)
+                PercentEncoding.encode(value, into: &out)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Whether the template starts with a placeholder (so the caller chooses how it begins).
