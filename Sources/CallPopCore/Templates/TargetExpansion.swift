@@ -104,7 +104,7 @@ extension Template {
                 let value = variables.value(v, t)
                 if index == 0, startsWithContactURL {
                     // The contact's record URL, whole: `check` then validates all of it.
-                    out += value
+                    out.append(contentsOf: value.utf8)
                     if value.utf8.contains(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { inPath = false }
                     continue
                 }
