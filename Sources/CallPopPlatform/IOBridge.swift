@@ -23,7 +23,8 @@ public final class IOBridge<Element: Sendable>: Sendable {
 
     private struct State {
         var ring = RingBuffer<Element>()
-        var waiter: CheckedContinuation<Element?, Never>?
+        /// The consumer, suspended until the ring holds something or the bridge ends.
+        var waiter: CheckedContinuation<Void, Never>?
         /// The producer is done: the consumer gets `nil` once the buffer is empty.
         var finished = false
         /// The consumer is done: offers are refused, the buffer is dropped.
@@ -32,6 +33,16 @@ public final class IOBridge<Element: Sendable>: Sendable {
         var cancelled = false
         /// The producer was refused and waits for `onRoom`.
         var producerBlocked = false
+
+        /// Whether the consumer gets nothing more.
+        var ended: Bool { closed || cancelled || (finished && ring.count == 0) }
+
+        /// After the consumer took elements: whether a refused producer may go on now.
+        mutating func roomAfterTaking(capacity: Int) -> Bool {
+            guard producerBlocked, ring.count <= capacity / 2 else { return false }
+            producerBlocked = false
+            return true
+        }
     }
 
     /// The most elements held at once.
@@ -49,43 +60,47 @@ public final class IOBridge<Element: Sendable>: Sendable {
 
     /// Hands `element` to the consumer, or says why not.
     public func offer(_ element: Element) -> Offer {
-        let (answer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Element?, Never>?) in
+        let (answer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
             if state.closed || state.finished { return (.closed, nil) }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return (.accepted, waiter)
-            }
             guard state.ring.count < capacity else {
                 state.producerBlocked = true
                 return (.full, nil)
             }
             state.ring.append(element)
-            return (.accepted, nil)
+            defer { state.waiter = nil }
+            return (.accepted, state.waiter)
         }
-        waiter?.resume(returning: element)
+        waiter?.resume()
         return answer
     }
 
     /// Offers `pending` in order and removes what was taken; returns false when the
     /// bridge is full (keep the rest and stop reading) or closed (check `isClosed`).
+    /// One lock and at most one wake-up of the consumer for the whole batch.
     public func offer(contentsOf pending: inout [Element]) -> Bool {
-        var taken = 0
-        defer { pending.removeFirst(taken) }
-        while taken < pending.count {
-            guard offer(pending[taken]) == .accepted else { return false }
-            taken += 1
+        guard !pending.isEmpty else { return true }
+        let (taken, waiter) = state.withLock { state -> (Int, CheckedContinuation<Void, Never>?) in
+            if state.closed || state.finished { return (0, nil) }
+            let taken = min(pending.count, capacity - state.ring.count)
+            for element in pending[..<taken] { state.ring.append(element) }
+            if taken < pending.count { state.producerBlocked = true }
+            guard taken > 0 else { return (0, nil) }
+            defer { state.waiter = nil }
+            return (taken, state.waiter)
         }
-        return true
+        waiter?.resume()
+        pending.removeFirst(taken)
+        return pending.isEmpty
     }
 
     /// No more elements: the consumer receives what is buffered, then `nil`.
     public func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.finished = true
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(returning: nil)
+        waiter?.resume()
     }
 
     /// Whether the consumer has gone.
@@ -96,41 +111,69 @@ public final class IOBridge<Element: Sendable>: Sendable {
     /// The next element; `nil` when the producer finished and everything was taken, when
     /// the bridge was closed, or when the calling task is cancelled.
     public func next() async -> Element? {
+        while true {
+            let (element, end, room) = state.withLock { state -> (Element?, Bool, Bool) in
+                if Task.isCancelled { state.cancelled = true }
+                if state.closed || state.cancelled { return (nil, true, false) }
+                guard let element = state.ring.popFirst() else { return (nil, state.finished, false) }
+                return (element, false, state.roomAfterTaking(capacity: capacity))
+            }
+            if room { onRoom() }
+            if element != nil || end { return element }
+            await waitForElements()
+        }
+    }
+
+    /// Moves every element that waits into `batch` (emptied first), waiting until there is
+    /// one; false, with `batch` empty, when `next()` would return `nil`. One lock for the
+    /// lot, and no suspension while elements wait: the way to drain a busy bridge.
+    public func next(into batch: inout [Element]) async -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        while true {
+            let (end, room) = state.withLock { state -> (Bool, Bool) in
+                if Task.isCancelled { state.cancelled = true }
+                if state.closed || state.cancelled { return (true, false) }
+                guard state.ring.count > 0 else { return (state.finished, false) }
+                state.ring.moveAll(into: &batch)
+                return (false, state.roomAfterTaking(capacity: capacity))
+            }
+            if room { onRoom() }
+            if !batch.isEmpty { return true }
+            if end { return false }
+            await waitForElements()
+        }
+    }
+
+    /// Suspends until the ring holds an element or the bridge ended for the consumer.
+    private func waitForElements() async {
         await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
-                let (element, end, room) = state.withLock { state -> (Element?, Bool, Bool) in
-                    if state.closed || state.cancelled { return (nil, true, false) }
-                    if let element = state.ring.popFirst() {
-                        let room = state.producerBlocked && state.ring.count <= capacity / 2
-                        if room { state.producerBlocked = false }
-                        return (element, false, room)
-                    }
-                    if state.finished { return (nil, true, false) }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if state.ended || state.ring.count > 0 { return true }
                     state.waiter = continuation
-                    return (nil, false, false)
+                    return false
                 }
-                if room { onRoom() }
-                if let element { continuation.resume(returning: element) } else if end { continuation.resume(returning: nil) }
+                if ready { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 state.cancelled = true
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume(returning: nil)
+            waiter?.resume()
         }
     }
 
     /// The consumer is done: drops what is buffered, refuses later offers, ends a wait.
     public func close() {
-        let (waiter, room) = state.withLock { state -> (CheckedContinuation<Element?, Never>?, Bool) in
+        let (waiter, room) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
             state.closed = true
             state.ring = RingBuffer()
             defer { state.waiter = nil }
             return (state.waiter, state.producerBlocked)
         }
-        waiter?.resume(returning: nil)
+        waiter?.resume()
         // A producer paused for room must look again, and find the bridge closed.
         if room { onRoom() }
     }
@@ -149,6 +192,12 @@ struct RingBuffer<Element> {
         if count == storage.count { grow() }
         storage[(head + count) % storage.count] = element
         count += 1
+    }
+
+    /// Appends every element to `batch`, in order, and empties the ring.
+    mutating func moveAll(into batch: inout [Element]) {
+        batch.reserveCapacity(batch.count + count)
+        while let element = popFirst() { batch.append(element) }
     }
 
     mutating func popFirst() -> Element? {

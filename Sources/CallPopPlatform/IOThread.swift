@@ -30,7 +30,9 @@ public struct IOLink<Output: Sendable>: Sendable {
 /// of callpop.
 ///
 /// - The bridge is bounded (`capacity`): a loop that gets `false` from `deliver` stops
-///   reading, so input backs up at its source instead of in the agent's memory.
+///   reading, so input backs up at its source instead of in the agent's memory. The
+///   consumer takes what waits in one go, so at most twice `capacity` outputs are in
+///   flight: one full bridge, and the batch being consumed.
 /// - Cancelling the calling task asks the loop to stop and waits until its thread has
 ///   finished — the goodbye sent — but never longer than `goodbyeBound`, so SIGTERM ends
 ///   the agent promptly even when the peer never answers.
@@ -67,7 +69,16 @@ public enum IOThread {
         guard started else {
             throw PlatformError(.resources, "start an I/O thread", reason: "the system refused a new thread (memory or process limits)")
         }
-        while let output = await bridge.next() { await consume(output) }
+        // Whatever waits is taken in one go: one lock and no suspension per output while the
+        // loop is busy. A cancellation stops at the next output, as between single takes.
+        var batch: [Output] = []
+        consuming: while await bridge.next(into: &batch) {
+            for output in batch {
+                if Task.isCancelled { break consuming }
+                await consume(output)
+            }
+        }
+        batch.removeAll()
         if Task.isCancelled {
             bridge.close()
             stop.set()

@@ -26,6 +26,16 @@ final class RunLoopExecutor: MainExecutor, TaskExecutor, SchedulingExecutor, @un
         var ready: [UnownedJob] = []
         var timers: [Timer] = []
         var stopped = false
+        /// The run loop is (about to be) asleep in `Poller`: only then does a new job need the
+        /// pipe. A job enqueued while it runs — most are, by the jobs themselves — is found
+        /// when it looks again, without a write and a read of the pipe.
+        var sleeping = false
+
+        /// Whether the run loop must be woken for new work; it counts as awake from here on.
+        mutating func wakeUp() -> Bool {
+            defer { sleeping = false }
+            return sleeping
+        }
     }
 
     /// The one instance, shared by the main and the default executor.
@@ -42,8 +52,11 @@ final class RunLoopExecutor: MainExecutor, TaskExecutor, SchedulingExecutor, @un
 
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        queues.withLock { $0.ready.append(job) }
-        wake.wake()
+        let asleep = queues.withLock { queues in
+            queues.ready.append(job)
+            return queues.wakeUp()
+        }
+        if asleep { wake.wake() }
     }
 
     func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?, clock: C) {
@@ -51,30 +64,44 @@ final class RunLoopExecutor: MainExecutor, TaskExecutor, SchedulingExecutor, @un
         // ContinuousClock and SuspendingClock are what Task.sleep uses; both measure in Duration.
         let delay = (clock.now.duration(to: instant) as? Duration) ?? .zero
         let deadline = (instant as? ContinuousClock.Instant) ?? ContinuousClock.now + delay
-        queues.withLock { $0.timers.append(Timer(deadline: deadline, job: job)) }
-        wake.wake()
+        let asleep = queues.withLock { queues in
+            queues.timers.append(Timer(deadline: deadline, job: job))
+            return queues.wakeUp()
+        }
+        if asleep { wake.wake() }
     }
 
     /// Runs jobs on the calling thread (the main thread) until `stop`.
     func run() throws {
         let executor = asUnownedSerialExecutor()
+        // Two lists swapped with the queue, so that taking the ready jobs allocates nothing.
+        var jobs: [UnownedJob] = []
         while true {
             let now = ContinuousClock.now
-            let (jobs, nextTimer, stopped) = queues.withLock { queues -> ([UnownedJob], ContinuousClock.Instant?, Bool) in
-                var jobs = queues.ready
-                queues.ready.removeAll(keepingCapacity: true)
-                if queues.timers.contains(where: { $0.deadline <= now }) {
-                    jobs += queues.timers.filter { $0.deadline <= now }.map(\.job)
-                    queues.timers.removeAll { $0.deadline <= now }
+            let (nextTimer, stopped) = queues.withLock { queues -> (ContinuousClock.Instant?, Bool) in
+                swap(&jobs, &queues.ready)
+                var next: ContinuousClock.Instant?
+                var index = 0
+                while index < queues.timers.count {
+                    let deadline = queues.timers[index].deadline
+                    if deadline <= now {
+                        jobs.append(queues.timers.remove(at: index).job)
+                    } else {
+                        next = min(next ?? deadline, deadline)
+                        index += 1
+                    }
                 }
-                return (jobs, queues.timers.map(\.deadline).min(), queues.stopped)
+                if jobs.isEmpty, !queues.stopped { queues.sleeping = true }
+                return (next, queues.stopped)
             }
             if jobs.isEmpty {
                 if stopped { return }
                 _ = Poller.wait([], wake: wake, until: nextTimer)
+                queues.withLock { $0.sleeping = false }
                 continue
             }
             for job in jobs { job.runSynchronously(on: executor) }
+            jobs.removeAll(keepingCapacity: true)
         }
     }
 

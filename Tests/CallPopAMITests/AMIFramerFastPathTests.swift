@@ -95,6 +95,10 @@ import Testing
                 bytes[position] = byte
                 let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
                 if AMIFramer.allLetters(word) != letters.contains(byte) { mismatches.append("byte \(byte) at \(position)") }
+                // The first byte that is no letter, as the key scan finds it in the same step.
+                let others = AMIFramer.nonLetters(UInt64(littleEndian: word))
+                let first = others == 0 ? nil : others.trailingZeroBitCount >> 3
+                if first != (letters.contains(byte) ? nil : position) { mismatches.append("first non-letter, byte \(byte) at \(position)") }
             }
         }
         #expect(mismatches.isEmpty)

@@ -1,4 +1,5 @@
 import CallPopCore
+import CallPopTestSupport
 import Testing
 
 @Suite("Template expansion and percent-encoding")
@@ -20,6 +21,20 @@ struct TemplateExpansionTests {
         #expect(PercentEncoding.encode("\u{1F600}") == "%F0%9F%98%80")
         // Decomposed input is encoded as given, byte for byte.
         #expect(PercentEncoding.encode("e\u{301}") == "e%CC%81")
+    }
+
+    /// The buffer form a URL expansion uses writes what the string form returns, byte for byte,
+    /// after what the buffer held already.
+    @Test func encodingIntoABufferMatchesTheStringForm() {
+        var random = SplitMix64(seed: 15)
+        let alphabet: [String] = ["a", "Z", "0", "-", "~", " ", "+", "%", "/", "?", "#", "&", "\u{0}", "\u{7F}", "\u{EB}",
+                                  "e\u{301}", "\u{260E}", "\u{1F600}", "\u{FFFD}"]
+        for _ in 0..<500 {
+            let value = (0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }.joined()
+            var out = Array("prefix=".utf8)
+            PercentEncoding.encode(value, into: &out)
+            #expect(out == Array(("prefix=" + PercentEncoding.encode(value)).utf8), "\(Array(value.utf8))")
+        }
     }
 
     @Test func urlExpansionEncodesValuesAndKeepsStaticText() throws {

@@ -157,25 +157,29 @@ public struct AMIFramer: Sendable {
     private mutating func fieldLines(_ input: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         guard let base = input.baseAddress, region == nil || region?.upperBound == start else { return start }
         let regionStart = region?.lowerBound ?? start
+        // Where a line of this read starts in the message's bytes, less its index in the read.
+        let shift = copied.count - regionStart
         var start = start
         var messageBytes = self.messageBytes
-        while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count - start) {
+        // Indices stay within the read and sizes within the limits (at most 1 GiB), so the
+        // arithmetic below cannot overflow: it wraps instead of checking, for every line.
+        while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count &- start) {
             let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
             var lineEnd = end
-            if lineEnd > start, base[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let length = lineEnd - start
-            guard length > 0, end - start <= maxLineBytes, messageBytes + length <= maxMessageBytes,
+            if lineEnd > start, base[lineEnd &- 1] == UInt8(ascii: "\r") { lineEnd &-= 1 }
+            let length = lineEnd &- start
+            guard length > 0, end &- start <= maxLineBytes, messageBytes &+ length <= maxMessageBytes,
                   let colon = Self.keyEnd(UnsafeBufferPointer(start: base + start, count: length))
             else { break }
-            var valueStart = colon + 1
-            if valueStart < length, base[start + valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-            let lineStart = copied.count + start - regionStart
+            var valueStart = colon &+ 1
+            if valueStart < length, base[start &+ valueStart] == UInt8(ascii: " ") { valueStart &+= 1 }
+            let lineStart = shift &+ start
             offsets.append(AMIFieldOffsets(
-                keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
-                valueStart: UInt32(truncatingIfNeeded: lineStart + valueStart),
-                valueEnd: UInt32(truncatingIfNeeded: lineStart + length)))
-            messageBytes += length
-            start = end + 1
+                keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart &+ colon),
+                valueStart: UInt32(truncatingIfNeeded: lineStart &+ valueStart),
+                valueEnd: UInt32(truncatingIfNeeded: lineStart &+ length)))
+            messageBytes &+= length
+            start = end &+ 1
         }
         if start > regionStart { region = regionStart..<start }
         self.messageBytes = messageBytes
@@ -404,11 +408,19 @@ public struct AMIFramer: Sendable {
 
     /// The index of the colon ending the key of a `Key: Value` line, or `nil` when the line is
     /// not one; keys are tokens of letters, digits, `-`, `_` and `.`. Letters are checked eight
-    /// at a time while they last (most keys are words), the rest byte by byte.
+    /// at a time while they last (most keys are words), and the first other byte is found in
+    /// the same step, so a key of letters ends without a byte-by-byte look at it; the rest
+    /// (digits, `-`, `_`, `.`) byte by byte. Inlined: it runs for every field line.
+    @inline(__always)
     static func keyEnd(_ line: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let base = line.baseAddress else { return nil }
         var index = 0
-        while index + 8 <= line.count, allLetters(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) {
+        while index + 8 <= line.count {
+            let others = nonLetters(UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)))
+            guard others == 0 else {
+                index += others.trailingZeroBitCount >> 3  // the first byte that is no letter
+                break
+            }
             index += 8
         }
         while index < line.count {
@@ -420,16 +432,20 @@ public struct AMIFramer: Sendable {
         return nil
     }
 
-    /// Whether all eight bytes of `word` are ASCII letters (SWAR: no carry crosses a byte, since
-    /// each byte is at most 0x7F before the additions).
+    /// Whether all eight bytes of `word` are ASCII letters.
     @inline(__always)
-    static func allLetters(_ word: UInt64) -> Bool {
+    static func allLetters(_ word: UInt64) -> Bool { nonLetters(word) == 0 }
+
+    /// The high bit of each byte of `word` (first byte lowest) that is not an ASCII letter (SWAR:
+    /// no carry crosses a byte, since each byte is at most 0x7F before the additions).
+    @inline(__always)
+    static func nonLetters(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits = 0x80 &* ones
         let folded = (word | (0x20 &* ones)) & (0x7F &* ones)  // upper case to lower; high bits apart
         let atLeastA = folded &+ ((0x80 - 0x61) &* ones)  // high bit set where the byte is 'a' or above
         let pastZ = folded &+ ((0x80 - 0x7B) &* ones)  // high bit set where the byte is above 'z'
-        return atLeastA & ~pastZ & ~word & highBits == highBits
+        return ~(atLeastA & ~pastZ & ~word) & highBits
     }
 
     /// Where the value after the colon at `colon` lies in `line` (one separating space removed).

@@ -59,13 +59,17 @@ public struct CallbackEventTracker: Sendable {
     }
 
     /// The callback events `call`'s latest change causes, in order.
+    ///
+    /// Every call event comes here: a followed call is found with one lookup and changed in
+    /// place, and its other party is compared without making the text of it.
     public mutating func observe(_ call: TrackedCall) -> [CallbackOccurrence] {
         let id = call.event.callID
-        guard !endedIDs.contains(id) else { return [] }
         let now = call.lastSeen
-        let party = Self.party(call.event)
-        guard var state = live[id] else {
-            guard call.event.state != .ended else { return [] }  // never seen alive: nothing to report
+        // A followed call is never among the ended ones (it leaves `live` when it ends).
+        guard let index = live.index(forKey: id) else {
+            // Never seen alive, or ended already: nothing to report.
+            guard call.event.state != .ended, !endedIDs.contains(id) else { return [] }
+            let party = Self.party(call.event)
             live[id] = Live(
                 answeredAt: call.event.state == .answered ? now : nil, party: party,
                 changes: [call.event.state == .answered ? "answered" : "", "party:" + party], lastSeen: now)
@@ -73,7 +77,7 @@ public struct CallbackEventTracker: Sendable {
             return [CallbackOccurrence(kind: .new, event: call.event, isColleague: call.isColleague, contact: call.contact)]
         }
         if call.event.state == .ended {
-            live[id] = nil
+            let state = live.remove(at: index).value
             remember(id)
             let seconds = state.answeredAt.map { Int((now - $0) / .seconds(1)) } ?? 0
             return [CallbackOccurrence(
@@ -81,20 +85,21 @@ public struct CallbackEventTracker: Sendable {
                 disposition: Self.disposition(call), contact: call.contact)]
         }
         var occurrences: [CallbackOccurrence] = []
-        if call.event.state == .answered, state.answeredAt == nil {
-            state.answeredAt = now
-            if state.changes.insert("answered").inserted {
+        if call.event.state == .answered, live.values[index].answeredAt == nil {
+            live.values[index].answeredAt = now
+            if live.values[index].changes.insert("answered").inserted {
                 occurrences.append(CallbackOccurrence(kind: .updated, change: "answered", event: call.event, isColleague: call.isColleague, contact: call.contact))
             }
         }
-        if party != state.party {
-            state.party = party
-            if state.changes.insert("party:" + party).inserted {
-                occurrences.append(CallbackOccurrence(kind: .updated, change: "party:" + party, event: call.event, isColleague: call.isColleague, contact: call.contact))
+        if !Self.isParty(live.values[index].party, of: call.event) {
+            let party = Self.party(call.event)
+            live.values[index].party = party
+            if live.values[index].changes.insert("party:" + party).inserted {
+                occurrences.append(CallbackOccurrence(
+                    kind: .updated, change: "party:" + party, event: call.event, isColleague: call.isColleague, contact: call.contact))
             }
         }
-        state.lastSeen = now
-        live[id] = state
+        live.values[index].lastSeen = now
         return occurrences
     }
 
@@ -112,6 +117,15 @@ public struct CallbackEventTracker: Sendable {
     /// The other party as one comparable text.
     private static func party(_ event: CallEvent) -> String {
         event.remoteNumber + "/" + event.remoteName
+    }
+
+    /// Whether `party` is `event`'s other party, compared in place (`party(event) == party`).
+    private static func isParty(_ party: String, of event: CallEvent) -> Bool {
+        let number = event.remoteNumber.utf8, name = event.remoteName.utf8, text = party.utf8
+        guard text.count == number.count + 1 + name.count else { return false }
+        let separator = text.index(text.startIndex, offsetBy: number.count)
+        return text[..<separator].elementsEqual(number) && text[separator] == UInt8(ascii: "/")
+            && text[text.index(after: separator)...].elementsEqual(name)
     }
 
     private mutating func trim() {

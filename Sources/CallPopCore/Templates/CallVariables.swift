@@ -1,7 +1,29 @@
 /// The values of the template variables for one call, cleaned once with
 /// `UntrustedText.templateValue` (caller ID is typed by strangers).
+///
+/// One stored property per variable: made for every call event a rule looks at, so no
+/// dictionary to build and hash.
 public struct CallVariables: Sendable, Hashable {
-    private var values: [TemplateVariable: String]
+    private var callerNumber: String
+    private var callerName: String
+    private var userNumber: String
+    private var userName: String
+    private var callType: String
+    private var tags: String
+    private var channel: String
+    private var calledNumber: String
+    private var callID: String
+    // What caller lookup found; empty while nothing was found.
+    private var contactName = ""
+    private var contactOrganisation = ""
+    private var contactURL = ""
+    private var contactID = ""
+    private var directory = ""
+    // Callbacks and dialling only (`adding(_:)`).
+    private var event = ""
+    private var duration = ""
+    private var disposition = ""
+    private var dialNumber = ""
     /// The plan the number forms use.
     public var numberPlan: NumberPlan
 
@@ -9,29 +31,72 @@ public struct CallVariables: Sendable, Hashable {
     /// when the event does not carry them, and what caller lookup found (`contact`).
     public init(event: CallEvent, user: UserIdentity, contact: CallerContact? = nil) {
         numberPlan = user.numberPlan
-        values = [
-            .callerNumber: UntrustedText.templateValue(event.remoteNumber),
-            .callerName: UntrustedText.templateValue(event.remoteName),
-            .userNumber: UntrustedText.templateValue(event.userNumber ?? user.number),
-            .userName: UntrustedText.templateValue(event.userName ?? user.name),
-            .callType: event.direction.rawValue,
-            .tags: UntrustedText.templateValue(event.tags.joined(separator: ",")),
-            .channel: UntrustedText.templateValue(event.channel),
-            .calledNumber: UntrustedText.templateValue(event.calledNumber),
-            .callID: UntrustedText.templateValue(event.callID),
-        ]
+        callerNumber = UntrustedText.templateValue(event.remoteNumber)
+        callerName = UntrustedText.templateValue(event.remoteName)
+        userNumber = UntrustedText.templateValue(event.userNumber ?? user.number)
+        userName = UntrustedText.templateValue(event.userName ?? user.name)
+        callType = event.direction.rawValue
+        tags = UntrustedText.templateValue(event.tags.joined(separator: ","))
+        channel = UntrustedText.templateValue(event.channel)
+        calledNumber = UntrustedText.templateValue(event.calledNumber)
+        callID = UntrustedText.templateValue(event.callID)
         if let contact {
             // Cleaned by the directory reader already; cleaned again, as every value is.
-            values[.contactName] = UntrustedText.templateValue(contact.name)
-            values[.contactOrganisation] = UntrustedText.templateValue(contact.organisation)
-            values[.contactURL] = UntrustedText.templateValue(contact.url)
-            values[.contactID] = UntrustedText.templateValue(contact.id)
-            values[.directory] = UntrustedText.templateValue(contact.directory)
+            contactName = UntrustedText.templateValue(contact.name)
+            contactOrganisation = UntrustedText.templateValue(contact.organisation)
+            contactURL = UntrustedText.templateValue(contact.url)
+            contactID = UntrustedText.templateValue(contact.id)
+            directory = UntrustedText.templateValue(contact.directory)
         }
     }
 
     /// The cleaned value of `variable`, untransformed.
-    public subscript(_ variable: TemplateVariable) -> String { values[variable] ?? "" }
+    public private(set) subscript(_ variable: TemplateVariable) -> String {
+        get {
+            switch variable {
+            case .callerNumber: callerNumber
+            case .callerName: callerName
+            case .userNumber: userNumber
+            case .userName: userName
+            case .callType: callType
+            case .tags: tags
+            case .channel: channel
+            case .calledNumber: calledNumber
+            case .callID: callID
+            case .contactName: contactName
+            case .contactOrganisation: contactOrganisation
+            case .contactURL: contactURL
+            case .contactID: contactID
+            case .directory: directory
+            case .event: event
+            case .duration: duration
+            case .disposition: disposition
+            case .dialNumber: dialNumber
+            }
+        }
+        set {
+            switch variable {
+            case .callerNumber: callerNumber = newValue
+            case .callerName: callerName = newValue
+            case .userNumber: userNumber = newValue
+            case .userName: userName = newValue
+            case .callType: callType = newValue
+            case .tags: tags = newValue
+            case .channel: channel = newValue
+            case .calledNumber: calledNumber = newValue
+            case .callID: callID = newValue
+            case .contactName: contactName = newValue
+            case .contactOrganisation: contactOrganisation = newValue
+            case .contactURL: contactURL = newValue
+            case .contactID: contactID = newValue
+            case .directory: directory = newValue
+            case .event: event = newValue
+            case .duration: duration = newValue
+            case .disposition: disposition = newValue
+            case .dialNumber: dialNumber = newValue
+            }
+        }
+    }
 
     /// The value of `variable` after `transform`.
     public func value(_ variable: TemplateVariable, _ transform: TemplateTransform) -> String {
@@ -45,10 +110,11 @@ public struct CallVariables: Sendable, Hashable {
         }
     }
 
-    /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`).
-    public func adding(_ extra: [TemplateVariable: String]) -> CallVariables {
+    /// The values with `extra` ones set (a callback's `{EVENT}`, `{DURATION}`, `{DISPOSITION}`,
+    /// a dial's `{DIALNUM}`).
+    public func adding(_ extra: KeyValuePairs<TemplateVariable, String>) -> CallVariables {
         var copy = self
-        copy.values.merge(extra) { $1 }
+        for (variable, value) in extra { copy[variable] = value }
         return copy
     }
 

@@ -43,9 +43,8 @@ final class CallbackDispatcher: AgentObserver, Sendable {
             changes = hold.withLock { $0.pass(call) }
         }
         let occurrences = tracker.withLock { tracker in changes.flatMap { tracker.observe($0) } }
-        guard !occurrences.isEmpty else { return }
+        guard !occurrences.isEmpty, configuration.hasCallbacks else { return }
         let current = configuration.effective
-        guard !current.callbacks.isEmpty else { return }
         let now = WallClock.now
         var requests: [CallbackRequest] = []
         for occurrence in occurrences {

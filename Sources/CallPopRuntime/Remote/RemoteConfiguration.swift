@@ -24,6 +24,11 @@ public final class RemoteConfiguration: Sendable {
         parts.withLock { $0.base.merged(provisioned: $0.provisioned, colleagueNumbers: $0.colleagueNumbers) }
     }
 
+    /// Whether the merged configuration has callbacks, without merging it (every call event asks).
+    public var hasCallbacks: Bool {
+        parts.withLock { !$0.base.callbacks.isEmpty || !($0.provisioned?.callbacks.isEmpty ?? true) }
+    }
+
     /// The files' part changed (SIGHUP, `Reload()`): the merged result.
     public func rebase(_ base: Configuration) -> Configuration {
         parts.withLock { $0.base = base }

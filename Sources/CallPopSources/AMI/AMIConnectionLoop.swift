@@ -134,11 +134,13 @@ struct AMIConnectionLoop {
             }
             actions = []
             if let lost { return lost }
-            do {
-                let sent = try stream.send(outbox[...])
-                outbox.removeFirst(sent)
-            } catch {
-                return .lost("AMI connection to \(endpoint) failed while sending: \(error.message)")
+            if !outbox.isEmpty {
+                do {
+                    let sent = try stream.send(outbox[...])
+                    outbox.removeFirst(sent)
+                } catch {
+                    return .lost("AMI connection to \(endpoint) failed while sending: \(error.message)")
+                }
             }
             // Stopping: nobody takes outputs any more; say goodbye and wait briefly for the answer.
             let paused: Bool
@@ -183,7 +185,12 @@ struct AMIConnectionLoop {
         for _ in 0..<Self.readsPerTurn {
             do {
                 switch try stream.read(into: &buffer) {
-                case .bytes(let count): actions += session.received(buffer[..<count], at: .now)
+                case .bytes(let count):
+                    actions += session.received(buffer[..<count], at: .now)
+                    // A plain socket gives all it holds, up to the buffer: a short read emptied it,
+                    // and polling again costs less than a read that would block. (TLS may keep
+                    // decrypted bytes back; it reads on until `wouldBlock`.)
+                    if count < buffer.count, !endpoint.tls { return (nil, false) }
                 case .wouldBlock: return (nil, false)
                 case .closed: return (.lost("the PBX at \(endpoint) closed the AMI connection"), false)
                 }
