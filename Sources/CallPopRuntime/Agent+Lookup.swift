@@ -60,8 +60,9 @@ extension Agent {
     /// The lookup for call `callID` answered: decide the rules that waited, show the contact.
     func identified(_ callID: String, number: String, contact: CallerContact?) async {
         guard let outcome = engine.identify(call: callID, number: number, contact: contact, at: .now) else { return }
-        for decision in outcome.decisions { await act(on: decision) }
-        collectedDecisions?.append(contentsOf: outcome.decisions)
+        let decisions = decisions(of: outcome)
+        for decision in decisions { await act(on: decision) }
+        collectedDecisions?.append(contentsOf: decisions)
         guard let call = outcome.call else { return }
         for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
     }

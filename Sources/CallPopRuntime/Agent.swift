@@ -147,12 +147,19 @@ public actor Agent {
     public func handle(_ event: CallEvent) async -> [Decision] {
         lastEventAt = WallClock.milliseconds()
         let outcome = engine.handle(event, at: .now)
-        for decision in outcome.decisions { await act(on: decision) }
+        let decisions = decisions(of: outcome)
+        for decision in decisions { await act(on: decision) }
         if let number = outcome.lookUp, let call = outcome.call { lookUp(number, for: call.event.callID) }
         if let call = outcome.call {
             for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
         }
-        return outcome.decisions
+        return decisions
+    }
+
+    /// `outcome`'s decisions as they are acted on: offers with their targets when a decision log
+    /// on standard output shows them, without (not expanded) otherwise.
+    func decisions(of outcome: DecisionEngine.Outcome) -> [Decision] {
+        options.output.toStandardOutput ? outcome.decisionsShowingOffers : outcome.decisions
     }
 
     /// Runs an on-click rule for a call (a notification action, `callpop open`). A click on a

@@ -45,7 +45,7 @@ struct ConfigHintTests {
         ])
         // Nothing close: the known names are listed instead of a wild guess.
         #expect(diagnostics(popup(#"name = "CRM""#, #"trigger = "on-click""#, #"url = "https://crm.example.com/?n={ZZZ}""#)) == [
-            "test.toml:7:35: unknown variable {ZZZ}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
+            "test.toml:7:35: unknown variable {ZZZ}; known: {CALLERNUM} {CALLERNAME} {USERNUM} {USERNAME} {CALLTYPE} {TAGS} {CHANNEL} {CALLEDNUM} {CALLID} {CONTACTNAME} {CONTACTORG} {CONTACTURL} {CONTACTID} {DIRECTORY}; in callbacks also {EVENT} {DURATION} {DISPOSITION}",
         ])
     }
 

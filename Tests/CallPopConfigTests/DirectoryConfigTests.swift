@@ -114,7 +114,7 @@ struct DirectoryConfigTests {
             "test.toml:9:12: unknown key 'password' in [[directory]] of type ldap; secrets never sit in the configuration file: use password_file (mode 600) or password_env",
         ])
         #expect(diagnostics(userHead + "[lookup]\nbudegt = \"1s\"\n") == [
-            "test.toml:5:10: unknown key 'budegt' in [lookup]; known keys: budget, cache_ttl, negative_ttl",
+            "test.toml:5:10: unknown key 'budegt' in [lookup]; did you mean 'budget'?",
         ])
     }
 

@@ -108,10 +108,14 @@ struct CallerLookupDecisionTests {
     }
 
     @Test func callsWithoutANumberAreNotLookedUpAndDecideAtOnce() throws {
-        var e = lookupEngine([try contactRule("new", known: false, url: "https://crm.example.com/new")])
+        // A rule that takes calls without a number (`anonymous = true`) opens at once; one that
+        // does not skips them, as it does without lookup.
+        var forAnonymous = try contactRule("new", known: false, url: "https://crm.example.com/new")
+        forAnonymous.anonymous = true
+        var e = lookupEngine([forAnonymous, try contactRule("numbered", known: false, url: "https://crm.example.com/n")])
         let anonymous = e.handle(event("c1", .ringing, number: "anonymous"), at: at(0))
         #expect(anonymous.lookUp == nil)
-        #expect(anonymous.decisions.map(summary) == ["new launch"])
+        #expect(anonymous.decisions.map(summary) == ["new launch", "numbered skip:no-number"])
     }
 
     @Test func anAnswerForAnotherNumberIsIgnoredAndATransferLooksUpTheNewParty() throws {

@@ -68,6 +68,10 @@ struct DecisionEngineTests {
         #expect(summaries([ring, ans]) == ["click offer", "ring skip:colleague", "ans skip:colleague"])
         #expect(ans.offers.map(summary) == ["click offer"])
         #expect(ring.offers.first?.plan?.url == "https://crm.example.com/search?number=%2B442071234567")
+        // Offers are decided without expanding their targets; a decision log gets them expanded.
+        #expect(ring.decisions.first?.plan == nil)
+        #expect(ring.decisionsShowingOffers.map(summary) == ["click offer", "ring skip:colleague"])
+        #expect(ring.decisionsShowingOffers.first?.plan?.url == "https://crm.example.com/search?number=%2B442071234567")
         // The offer can be clicked: clicks are the user's choice.
         #expect(e.click(rule: "click", call: "c1", at: at(2)).map(summary) == "click launch")
     }

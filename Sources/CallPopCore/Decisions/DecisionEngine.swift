@@ -27,6 +27,19 @@ public struct DecisionEngine: Sendable {
             return DecisionEngine.offers(of: ruleSet, for: call, expanded: true)
         }
 
+        /// `decisions` with each offer's target expanded: what a decision log shows (`--dry-run`,
+        /// `--json`, `simulate`), so the reader sees what a click would open. An offer whose
+        /// target is refused for this call stays without one.
+        public var decisionsShowingOffers: [Decision] {
+            guard decisions.contains(where: { $0.verdict == .offer && $0.plan == nil }) else { return decisions }
+            let expanded = offers
+            return decisions.map { decision in
+                guard decision.verdict == .offer, decision.plan == nil,
+                      let offer = expanded.first(where: { $0.ruleID == decision.ruleID }) else { return decision }
+                return offer
+            }
+        }
+
         init(call: TrackedCall?, decisions: [Decision], ruleSet: RuleSet?, lookUp: String? = nil) {
             self.call = call
             self.decisions = decisions
