@@ -54,7 +54,7 @@ public struct ProcessLauncher: Sendable {
     /// Creates a launcher passing `baseEnvironment` without the `withheld` variables.
     public init(baseEnvironment: [String: String], withholding withheld: Set<String> = []) {
         self.baseEnvironment = baseEnvironment
-        self.withheld = withheld
+        self.withheld = withheld.union(SecretVariables.always)
         inherited = SecretVariables.childEnvironment(baseEnvironment, withholding: withheld)
     }
 

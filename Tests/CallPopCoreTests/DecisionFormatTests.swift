@@ -104,7 +104,7 @@ struct DecisionFormatTests {
         (#"Eve" <1> → xdg-open 'https://evil.example/'"#, "+442071234567", "c9"),
         ("Eve", #"1> → xdg-open https://evil.example/ <2"#, "c9"),
         ("Eve", "+442071234567", #"c9 "x" <1> → evil"#),
-        (#"a\" → b"#, #"\"#, "c9"),
+        (#"a\" → b"#, #"2\"#, "c9"),
     ])
     func forgedTargetsStayInsideTheirQuotes(name: String, number: String, call: String) throws {
         var e = engine([try rule("CRM", .incoming, .ringing)])

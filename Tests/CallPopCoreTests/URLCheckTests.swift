@@ -105,7 +105,7 @@ struct URLCheckFuzzTests {
 
     @Test("templates whose fixed text settles the check", arguments: [
         ("https://crm.example.com/search?number={CALLERNUM}", "https"),
-        ("HTTP://h{CALLERNAME}/x", "http"),
+        ("HTTP://h/{CALLERNAME}/x", "http"),
         ("https://crm.example.com", "https"),
         ("tel:{CALLERNUM}", "tel"),
         ("https://host/a%20b?x={CALLERNUM}&y=%2B", "https"),
@@ -116,7 +116,7 @@ struct URLCheckFuzzTests {
     }
 
     @Test("templates checked on every expansion", arguments: [
-        "https://{CALLERNAME}/", "https:///{CALLERNUM}", "https:/host/{CALLERNUM}", "{CALLERNAME}://host/",
+        "https://{CALLERNAME}/", "https:///{CALLERNUM}", "HTTP://h{CALLERNAME}/x", "https://crm.example.com{CALLERNAME}/x", "https:/host/{CALLERNUM}", "{CALLERNAME}://host/",
         "ht{CALLERNUM}tp://host/", "https://host/%{CALLERNUM}", "https://host/%4{CALLERNUM}", "https://host/ {CALLERNUM}",
         "https://host/\u{E9}{CALLERNUM}", "https://host/?q={CALLERNUM}<x>", "crm.example.com/{CALLERNUM}", ":x{CALLERNUM}",
         "https:{CALLERNUM}", "https://host/?q={CALLERNUM}%zz",
