@@ -40,14 +40,16 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import panoramisk' 
 fi
 
 if ((check)); then
-    swift build --product callpop >/dev/null
+    swift build --product callpop > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
     callpop=$(swift build --show-bin-path)/callpop
     exec python3 "$src/run_bench.py" --check --callpop "$callpop" --python "$venv/bin/python" --bin "$out" "$@"
 fi
 
 release=(swift build -c release --scratch-path .build-release)
-"${release[@]}" --product callpop >/dev/null
-"${release[@]}" --product callpop-bench >/dev/null
+# swift build reports its errors on standard output: shown only when the build fails.
+for product in callpop callpop-bench; do
+    "${release[@]}" --product "$product" > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
+done
 bin=$("${release[@]}" --show-bin-path)
 python3 "$src/run_bench.py" --callpop "$bin/callpop" --python "$venv/bin/python" --bin "$out" "$@"
 echo
