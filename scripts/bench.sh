@@ -4,7 +4,8 @@
 #   scripts/bench.sh            release build; callpop vs a panoramisk script vs a plain-C
 #                               splitter on the recorded AMI streams (throughput, callgrind
 #                               instructions per event, start to first decision, event → spawn
-#                               latency), then the callpop-bench sections (decision, spawn, ami)
+#                               latency), then the callpop-bench sections (decision, spawn, ami),
+#                               then idle memory and wake-ups against a C floor (scripts/idle-rss.sh)
 #   scripts/bench.sh --check    debug build; only checks that the three make the same decisions
 #   scripts/bench.sh [--check] -- OPTIONS   passes OPTIONS to Benchmarks/ami-bench/run_bench.py
 #                               (e.g. -- --loops 500 --latency-calls 1000 for a short run)
@@ -55,3 +56,7 @@ python3 "$src/run_bench.py" --callpop "$bin/callpop" --python "$venv/bin/python"
 echo
 echo "callpop-bench (in-process sections):"
 "$bin/callpop-bench"
+# Idle: the shipped binary (release, static Swift runtime, stripped) against the C floor.
+echo
+echo "idle, following a FIFO (scripts/idle-rss.sh):"
+scripts/idle-rss.sh
