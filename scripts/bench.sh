@@ -4,7 +4,8 @@
 #   scripts/bench.sh            release build; callpop vs a panoramisk script vs a plain-C
 #                               splitter on the recorded AMI streams (throughput, callgrind
 #                               instructions per event, start to first decision, event → spawn
-#                               latency), then the callpop-bench sections (decision, spawn, ami)
+#                               latency), then the callpop-bench sections (decision, spawn, ami),
+#                               then idle memory and wake-ups against a C floor (scripts/idle-rss.sh)
 #   scripts/bench.sh --check    debug build; only checks that the three make the same decisions
 #   scripts/bench.sh [--check] -- OPTIONS   passes OPTIONS to Benchmarks/ami-bench/run_bench.py
 #                               (e.g. -- --loops 500 --latency-calls 1000 for a short run)
@@ -40,16 +41,22 @@ if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import panoramisk' 
 fi
 
 if ((check)); then
-    swift build --product callpop >/dev/null
+    swift build --product callpop > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
     callpop=$(swift build --show-bin-path)/callpop
     exec python3 "$src/run_bench.py" --check --callpop "$callpop" --python "$venv/bin/python" --bin "$out" "$@"
 fi
 
 release=(swift build -c release --scratch-path .build-release)
-"${release[@]}" --product callpop >/dev/null
-"${release[@]}" --product callpop-bench >/dev/null
+# swift build reports its errors on standard output: shown only when the build fails.
+for product in callpop callpop-bench; do
+    "${release[@]}" --product "$product" > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
+done
 bin=$("${release[@]}" --show-bin-path)
 python3 "$src/run_bench.py" --callpop "$bin/callpop" --python "$venv/bin/python" --bin "$out" "$@"
 echo
 echo "callpop-bench (in-process sections):"
 "$bin/callpop-bench"
+# Idle: the shipped binary (release, static Swift runtime, stripped) against the C floor.
+echo
+echo "idle, following a FIFO (scripts/idle-rss.sh):"
+scripts/idle-rss.sh

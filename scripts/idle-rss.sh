@@ -2,9 +2,11 @@
 # Idle resident memory of the shipped binary against the C floor (Benchmarks/idle/floor.c:
 # libcurl and libdbus initialised, connected to the session bus, waiting in poll), one agent
 # and two agents from the same binary (two users on one machine), on a private session bus,
-# following a FIFO nobody writes to. Prints RSS and private-dirty memory after 10 s.
+# following a FIFO nobody writes to. Prints RSS and private-dirty memory after 12 s, then
+# counts the wake-ups (voluntary context switches of all threads) of each over IDLE_SECONDS.
 #   scripts/idle-rss.sh            builds the release binary as the .deb ships it (packaging/build-deb.sh)
 #   BINARY=path scripts/idle-rss.sh
+#   IDLE_SECONDS=60 (default)      how long the wake-ups are counted
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -59,3 +61,24 @@ two=$started
 sleep 12
 report "callpop, first of two agents" "$one"
 report "callpop, second of two agents" "$two"
+
+# Wake-ups: every voluntary context switch of every thread is the thread going to sleep
+# after it woke, so the sum over the window is the wake-ups (signals and exits aside).
+switches() {
+    local pid=$1 total=0 n
+    for status in /proc/"$pid"/task/*/status; do
+        n=$(awk '/^voluntary_ctxt_switches:/ {print $2}' "$status" 2>/dev/null || echo 0)
+        total=$((total + ${n:-0}))
+    done
+    echo "$total"
+}
+threads() { ls /proc/"$1"/task | wc -l; }
+idle=${IDLE_SECONDS:-60}
+declare -A before
+for pid in "$floor" "$one" "$two"; do before[$pid]=$(switches "$pid"); done
+sleep "$idle"
+for entry in "C floor (libcurl + libdbus):$floor" "callpop, first of two agents:$one" "callpop, second of two agents:$two"; do
+    pid=${entry##*:}
+    printf '%-34s %d threads, %d wake-ups in %d s\n' "${entry%:*}" "$(threads "$pid")" \
+        $(( $(switches "$pid") - ${before[$pid]} )) "$idle"
+done

@@ -173,7 +173,8 @@ public struct AMICallMapper: Sendable {
 
     private mutating func dialEnd(_ event: AMIMessage) -> [CallEvent] {
         guard event.value("DialStatus", equalsIgnoringCase: "ANSWER") else {
-            noteEndCause(Self.endCause(dialStatus: event["DialStatus"]), event)
+            // Only the user's channels keep an end cause: nothing to look at while none is tracked.
+            if !channels.isEmpty { noteEndCause(Self.endCause(dialStatus: event["DialStatus"]), event) }
             return []
         }
         // Without a calling channel it is an Originate's leg: the user answered their own phone.
@@ -225,7 +226,9 @@ public struct AMICallMapper: Sendable {
 
     private mutating func hangup(_ event: AMIMessage) -> [CallEvent] {
         guard let uniqueID = event["Uniqueid"] else { return [] }
-        if !originExten.isEmpty, uniqueID == event["Linkedid"] { originExten[uniqueID] = nil }
+        if !originExten.isEmpty, event.value("Linkedid", satisfies: { AMIBytes.equal($0, uniqueID) }) {
+            originExten[uniqueID] = nil
+        }
         guard var tracked = channels.removeValue(forKey: uniqueID) else { return [] }
         ended.insert(uniqueID)
         guard tracked.emitted != nil else { return [] }

@@ -20,25 +20,23 @@ enum AMIEventKind: CaseIterable {
         }
     }
 
-    /// The names, lower-cased, with their lengths apart: most events are rejected by length alone.
-    private static let table: [(count: Int, name: [UInt8], kind: AMIEventKind)] = allCases.map {
-        ($0.name.utf8.count, Array($0.name.lowercased().utf8), $0)
-    }
-
     /// The kind of `message`, or `nil` when it is no event or one the mapper ignores.
     init?(_ message: AMIMessage) {
         guard let kind = message.withValue("Event", { value in value.flatMap(Self.kind(named:)) }) else { return nil }
         self = kind
     }
 
+    /// The kinds by the length of their names: one or two candidates for a name, compared once.
+    private static let byLength: [[AMIEventKind]] = allCases.reduce(into: []) { table, kind in
+        let length = kind.name.utf8.count
+        if table.count <= length { table += Array(repeating: [], count: length + 1 - table.count) }
+        table[length].append(kind)
+    }
+
+    /// This runs for every event the framer passes.
     private static func kind(named value: UnsafeBufferPointer<UInt8>) -> AMIEventKind? {
-        table.withUnsafeBufferPointer { table in
-            for entry in table where entry.count == value.count
-                && entry.name.withUnsafeBufferPointer({ AMIBytes.equalsIgnoringCase(value, $0) })
-            {
-                return entry.kind
-            }
-            return nil
-        }
+        guard value.count < byLength.count else { return nil }
+        for kind in byLength[value.count] where AMIBytes.equalsIgnoringCase(value, kind.name) { return kind }
+        return nil
     }
 }

@@ -177,6 +177,20 @@ enum AMIBytes {
         return true
     }
 
+    /// `left` and `right` hold the same bytes.
+    static func equal(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard left.count == right.count else { return false }
+        guard let a = left.baseAddress, let b = right.baseAddress else { return true }
+        return memcmp(a, b, left.count) == 0
+    }
+
+    /// `bytes` are the UTF-8 of `text`, byte for byte.
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
+        guard bytes.count == text.utf8.count else { return false }
+        var text = text
+        return text.withUTF8 { equal(bytes, $0) }
+    }
+
     /// `bytes` starts with `text`, case-sensitively.
     static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ text: String) -> Bool {
         bytes.count >= text.utf8.count && zip(bytes, text.utf8).allSatisfy { $0 == $1 }

@@ -10,10 +10,7 @@ public enum CallbackPlan: Sendable, Hashable {
 
 extension CallbackRule {
     /// What this rule does for `occurrence`: the request to send, or why there is none.
-    ///
-    /// Values are encoded for where they go exactly as in popups: percent-encoded in the URL
-    /// and a form body, JSON-escaped inside JSON strings, cleaned (no line breaks) in headers;
-    /// the URL must still be an `http(s)` URL with the host the configuration wrote.
+    /// Values are encoded for where they go exactly as in popups (`ExpandedHTTPRequest`).
     public func request(
         for occurrence: CallbackOccurrence, user: UserIdentity, createdAt: Int64
     ) -> CallbackPlan {
@@ -25,29 +22,20 @@ extension CallbackRule {
             .duration: String(occurrence.duration),
             .disposition: occurrence.disposition?.rawValue ?? "",
         ])
-        let url: String
+        let expanded: ExpandedHTTPRequest
         do throws(URLCheck.Refusal) {
-            url = try self.url.expandURL(variables)
-            try URLCheck.validate(url, allowedSchemes: ["http", "https"])
+            expanded = try ExpandedHTTPRequest(url: url, body: body, headers: headers, variables: variables)
         } catch {
             return .refused(error)
         }
         let key = CallbackRequest.idempotencyKey(
             rule: id, user: variables[.userNumber], call: occurrence.event.callID, event: occurrence.kind, change: occurrence.change)
-        var fields = headers.map { HeaderField($0.name, $0.value.expand(variables, encode: false)) }
-        var text: String?
-        if let body {
-            fields.append(HeaderField("Content-Type", body.contentType))
-            switch body {
-            case .form(let template): text = template.expand(variables, encode: true)
-            case .json(let template): text = template.expand(variables)
-            }
-        }
+        var fields = expanded.headers
         fields.append(HeaderField("Idempotency-Key", key))
         fields += secretHeaders
         return .send(CallbackRequest(
             ruleID: id, ruleName: name, callID: UntrustedText.clean(occurrence.event.callID, for: .logLine), event: occurrence.kind,
-            method: method, url: url, headers: fields, body: text, idempotencyKey: key, createdAt: createdAt, timeout: timeout,
+            method: method, url: expanded.url, headers: fields, body: expanded.body, idempotencyKey: key, createdAt: createdAt, timeout: timeout,
             maximumAge: maximumAge, caFile: caFile))
     }
 

@@ -97,18 +97,10 @@ public struct DialHTTPTemplate: Sendable, Hashable {
     /// JSON-escaped in a JSON body, cleaned in headers, exactly as callbacks do; the URL
     /// must still be `http(s)` with the configured host.
     public func request(_ variables: CallVariables) throws(URLCheck.Refusal) -> DialHTTPCall {
-        let url = try self.url.expandURL(variables)
-        try URLCheck.validate(url, allowedSchemes: ["http", "https"])
-        var fields = headers.map { HeaderField($0.name, $0.value.expand(variables, encode: false)) }
-        var text: String?
-        if let body {
-            fields.append(HeaderField("Content-Type", body.contentType))
-            switch body {
-            case .form(let template): text = template.expand(variables, encode: true)
-            case .json(let template): text = template.expand(variables)
-            }
-        }
-        return DialHTTPCall(method: method, url: url, headers: fields + secretHeaders, body: text, timeout: timeout, caFile: caFile)
+        let expanded = try ExpandedHTTPRequest(url: url, body: body, headers: headers, variables: variables)
+        return DialHTTPCall(
+            method: method, url: expanded.url, headers: expanded.headers + secretHeaders, body: expanded.body, timeout: timeout,
+            caFile: caFile)
     }
 }
 

@@ -35,6 +35,9 @@ final class CallbackDispatcher: AgentObserver, Sendable {
     deinit { handOff?.finish() }
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
+        // Without callbacks no call is followed (every call event comes here). A call that is
+        // live when a reload adds the first callback is new to them from its next change on.
+        guard configuration.hasCallbacks else { return }
         // Callbacks that use the contact wait, like popups, until the lookup answered or its
         // budget passed; the changes held meanwhile go out then, in order, with the contact.
         var changes = [call]
@@ -43,7 +46,7 @@ final class CallbackDispatcher: AgentObserver, Sendable {
             changes = hold.withLock { $0.pass(call) }
         }
         let occurrences = tracker.withLock { tracker in changes.flatMap { tracker.observe($0) } }
-        guard !occurrences.isEmpty, configuration.hasCallbacks else { return }
+        guard !occurrences.isEmpty else { return }
         let current = configuration.effective
         let now = WallClock.now
         var requests: [CallbackRequest] = []
