@@ -24,9 +24,11 @@ struct KeyLocator {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for rawLine in lines {
             lineNumber += 1
-            let line = Array(rawLine)
+            // Unicode scalars, not Characters: a combining mark after `[`, `=` or a quote makes
+            // one Character of both, which hid the bracket from these checks (found by fuzzing).
+            let line = Array(rawLine.unicodeScalars)
             if let closing = multiline {
-                if String(rawLine).contains(closing) { multiline = nil }
+                if Self.find(closing, in: line[...]) { multiline = nil }
                 continue
             }
             if brackets.isOpen {
@@ -47,7 +49,7 @@ struct KeyLocator {
                         message: "TOML syntax: Error while parsing table header: a table name starts with a letter, digit, '_', '-' or a quote")
                 }
                 guard let close = line[(first + open)...].firstIndex(of: "]") else { continue }
-                let name = Self.normalizeKey(String(line[(first + open)..<close]))
+                let name = Self.normalizeKey(Self.text(line[(first + open)..<close]))
                 // `[usr.x]` also defines `usr`, which an error may be about.
                 noteParents(of: name, under: "", at: SourcePosition(line: lineNumber, column: first + 1))
                 if isArray {
@@ -61,7 +63,7 @@ struct KeyLocator {
                 continue
             }
             guard let equals = Self.assignment(line) else { continue }
-            let key = Self.normalizeKey(String(line[first..<equals]))
+            let key = Self.normalizeKey(Self.text(line[first..<equals]))
             var valueStart = equals + 1
             while valueStart < line.count, line[valueStart] == " " || line[valueStart] == "\t" { valueStart += 1 }
             let path = table.isEmpty ? key : "\(table).\(key)"
@@ -69,8 +71,8 @@ struct KeyLocator {
             // `foo.bar = 1` defines the table `foo` on this line, where the key starts.
             noteParents(of: key, under: table, at: SourcePosition(line: lineNumber, column: first + 1))
             let value = line[valueStart...]
-            for delimiter in ["\"\"\"", "'''"] where String(value).hasPrefix(delimiter) {
-                if !String(value.dropFirst(3)).contains(delimiter) { multiline = delimiter }
+            for delimiter in ["\"\"\"", "'''"] where value.starts(with: delimiter.unicodeScalars) {
+                if !Self.find(delimiter, in: value.dropFirst(3)) { multiline = delimiter }
             }
             if multiline == nil {
                 brackets = ValueBrackets()
@@ -101,13 +103,33 @@ struct KeyLocator {
 
     /// Whether a table name may start with `c` as far as the TOML library is concerned
     /// (`]` too: the library reports an empty name itself).
-    private static func canStartTableName(_ c: Character) -> Bool {
-        (c.isASCII && (c.isLetter || c.isNumber)) || c == "_" || c == "-" || c == "\"" || c == "'" || c == "]"
+    private static func canStartTableName(_ c: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)
+            || c == "_" || c == "-" || c == "\"" || c == "'" || c == "]"
+    }
+
+    /// Whether `scalars` hold `delimiter` (`\"\"\"`, `'''`), scalar for scalar.
+    private static func find(_ delimiter: String, in scalars: ArraySlice<Unicode.Scalar>) -> Bool {
+        let needle = Array(delimiter.unicodeScalars)
+        guard scalars.count >= needle.count else { return false }
+        var start = scalars.startIndex
+        while start + needle.count <= scalars.endIndex {
+            if scalars[start..<(start + needle.count)].elementsEqual(needle) { return true }
+            start += 1
+        }
+        return false
+    }
+
+    /// The text of `scalars`.
+    private static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
     }
 
     /// The index of the `=` of a `key = value` line, outside quotes.
-    private static func assignment(_ line: [Character]) -> Int? {
-        var quote: Character? = nil
+    private static func assignment(_ line: [Unicode.Scalar]) -> Int? {
+        var quote: Unicode.Scalar? = nil
         for (i, c) in line.enumerated() {
             if let q = quote {
                 if c == q { quote = nil }
@@ -131,14 +153,14 @@ struct KeyLocator {
 
     /// The brackets of a value that may run over several lines, read outside strings and comments.
     private struct ValueBrackets {
-        private var open: [Character] = []
+        private var open: [Unicode.Scalar] = []
         private var elementDue = false  // just after an array's `[` or `,`
 
         var isOpen: Bool { !open.isEmpty }
 
         /// Reads the value's next piece; returns the index of a `}` where an array element is due.
-        mutating func read(_ chars: ArraySlice<Character>) -> Int? {
-            var quote: Character? = nil
+        mutating func read(_ chars: ArraySlice<Unicode.Scalar>) -> Int? {
+            var quote: Unicode.Scalar? = nil
             var escaped = false
             var misplaced: Int? = nil
             for (i, c) in zip(chars.indices, chars) {

@@ -280,3 +280,20 @@ struct ConfigFuzzTests {
         }
     }
 }
+
+@Suite("Configuration loader: inputs found by fuzzing")
+struct ConfigFuzzFindingTests {
+    /// Found by fuzzing: a combining mark (U+065E) after `[` made one Character of both, so the
+    /// line was not seen as a table header and the TOML library asserted (aborting `callpop
+    /// check`) on a table name that starts with a mark. Each is an error with its position.
+    @Test func aCombiningMarkAfterABracketOrQuoteIsAnErrorNotACrash() {
+        #expect(diagnostics("[\u{065E}x]\n") == [
+            "test.toml:1:2: TOML syntax: Error while parsing table header: a table name starts with a letter, digit, '_', '-' or a quote",
+        ])
+        #expect(diagnostics("[user]\nnumber = \"201\"\n[[\u{0301}popup]]\n").first?.hasPrefix("test.toml:3:3: ") == true)
+        // A mark after a closing quote or an `=` still leaves the line readable by position.
+        for text in ["[user]\nnumber = \"201\"\u{0301}\n", "[user]\nnumber =\u{0301} \"201\"\n"] {
+            #expect(diagnostics(text).allSatisfy { $0.hasPrefix("test.toml:") })
+        }
+    }
+}
