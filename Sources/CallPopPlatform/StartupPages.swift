@@ -19,7 +19,14 @@ public enum StartupPages {
     /// Returns how many bytes were advised, or 0 when nothing could be.
     @discardableResult
     public static func release() -> Int {
-        let mappings = cleanReadOnlyMappings()
+        guard let executable = ExecutablePath.current else { return 0 }
+        return release(mappingsOf: executable)
+    }
+
+    /// Drops the clean, read-only private mappings of the file at `path` (as `/proc/self/maps`
+    /// names it) from this process; how many bytes were advised.
+    static func release(mappingsOf path: String) -> Int {
+        let mappings = cleanReadOnlyMappings(of: path)
         // First turn off fault-around for all of them: the kernel maps 64 KiB around every page
         // fault, so the few code paths that run afterwards (this function included) would
         // bring back megabytes. With random access, a page used later comes back alone.
@@ -31,9 +38,9 @@ public enum StartupPages {
         return advised
     }
 
-    /// The private, read-only mappings of our executable that hold no private dirty page.
-    private static func cleanReadOnlyMappings() -> [(address: UnsafeMutableRawPointer, length: Int)] {
-        guard let executable = ExecutablePath.current, let smaps = fopen("/proc/self/smaps", "r") else { return [] }
+    /// The private, read-only mappings of `executable` that hold no private dirty page.
+    private static func cleanReadOnlyMappings(of executable: String) -> [(address: UnsafeMutableRawPointer, length: Int)] {
+        guard let smaps = fopen("/proc/self/smaps", "r") else { return [] }
         defer { fclose(smaps) }
         var found: [(address: UnsafeMutableRawPointer, length: Int)] = []
         var candidate: (start: UInt, end: UInt)?
@@ -46,7 +53,9 @@ public enum StartupPages {
                 candidate = nil
                 let bounds = range.split(separator: "-")
                 guard fields.count >= 6, fields[1].hasPrefix("r"), !fields[1].contains("w"), fields[1].hasSuffix("p"),
-                      fields[5].hasPrefix(executable), fields[5].dropFirst(executable.count).allSatisfy(\.isWhitespace),
+                      // The whole path, " (deleted)" included when the binary was replaced while
+                      // running (an upgrade), as /proc/self/exe then names it too.
+                      fields[5...].joined(separator: " ").trimmingSuffix(while: \.isWhitespace) == executable,
                       bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16)
                 else { continue }
                 candidate = (start, end)
@@ -57,5 +66,13 @@ public enum StartupPages {
             }
         }
         return found
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var text = self[...]
+        while let last = text.last, predicate(last) { text = text.dropLast() }
+        return Substring(text)
     }
 }

@@ -81,7 +81,4 @@ struct ProcessLauncherTests {
         #expect(error?.message == "cannot start 'callpop-no-such-program': not found on PATH")
     }
 
-    @Test func startupPagesOfTheRunningExecutableCanBeReleased() {
-        #expect(StartupPages.release() > 0)
-    }
 }

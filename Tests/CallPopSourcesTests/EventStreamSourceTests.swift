@@ -34,6 +34,25 @@ import Testing
         #expect(warnings.first?.hasPrefix("events:\(file.path):5001: skipped:") == true, "\(warnings)")
     }
 
+    /// A stream of garbage is five warnings and one count, not a log line for each bad line;
+    /// the good lines among it all arrive.
+    @Test func badLinesAreWarnedAboutFiveTimesThenCounted() async throws {
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("events.ndjson")
+        let text = (1...1000).map { "garbage \($0)\n" + Self.line($0) }.joined()
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let recorder = SourceRecorder()
+        try await EventStreamSource(path: file.path).run(
+            emit: { await recorder.record($0) }, report: { await recorder.record($0) })
+        #expect(await recorder.events.count == 1000)
+        let warnings = await recorder.reports.filter { $0.level == .warning }.map(\.message)
+        #expect(warnings.count == 6, "\(warnings)")
+        #expect(warnings.prefix(5).map { $0.hasPrefix("events:\(file.path):") } == Array(repeating: true, count: 5))
+        #expect(warnings.dropFirst(4).first?.hasSuffix("further warnings from here are counted and summed up within 60 s") == true)
+        #expect(warnings.last == "995 more warnings from events:\(file.path) suppressed in the last 60 s")
+    }
+
     /// Issue #10, finding 10: a line with a duplicated key is skipped with its number.
     @Test func aDuplicatedKeyIsReportedWithItsLineNumber() async throws {
         let directory = try Self.scratch()

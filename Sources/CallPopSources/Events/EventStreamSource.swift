@@ -108,16 +108,20 @@ public struct EventStreamSource: CallEventSource {
 }
 
 /// Splits bytes into lines and decodes each as an event, bounding each line so garbage
-/// cannot grow memory; a bad line becomes a warning with its number.
+/// cannot grow memory; a bad line becomes a warning with its number, through a
+/// `WarningLimiter` (a stream of garbage is a few warnings and a count, not a log line each).
 struct EventLineReader {
     let name: String
     private var line: [UInt8] = []
     private var number = 0
     private var overlong = false
+    /// One source: this stream.
+    private var warnings = WarningLimiter<Int>()
 
     init(name: String) { self.name = name }
 
     mutating func consume(_ bytes: ArraySlice<UInt8>, into outputs: inout [SourceOutput]) {
+        summarizeSuppressed(into: &outputs, at: .now)
         for byte in bytes {
             if byte == 0x0A {
                 number += 1
@@ -132,9 +136,26 @@ struct EventLineReader {
 
     /// The last line, when the input does not end with a newline.
     mutating func finish(into outputs: inout [SourceOutput]) {
-        guard !line.isEmpty || overlong else { return }
-        number += 1
-        endLine(into: &outputs)
+        if !line.isEmpty || overlong {
+            number += 1
+            endLine(into: &outputs)
+        }
+        // Whatever was counted is said now: the stream ended, nothing will end its window.
+        summarizeSuppressed(into: &outputs, at: .now + warnings.window)
+    }
+
+    private mutating func summarizeSuppressed(into outputs: inout [SourceOutput], at now: ContinuousClock.Instant) {
+        for ended in warnings.endedWindows(at: now) {
+            outputs.append(.report(SourceReport(.warning, warnings.summary(ended, name: name))))
+        }
+    }
+
+    private mutating func warn(_ message: String, into outputs: inout [SourceOutput]) {
+        switch warnings.admit(0, at: .now) {
+        case .report: outputs.append(.report(SourceReport(.warning, message)))
+        case .lastBeforeQuiet: outputs.append(.report(SourceReport(.warning, message + warnings.quietNotice)))
+        case .suppress: break
+        }
     }
 
     private mutating func endLine(into outputs: inout [SourceOutput]) {
@@ -143,14 +164,14 @@ struct EventLineReader {
             overlong = false
         }
         if overlong {
-            outputs.append(.report(SourceReport(.warning, "\(name):\(number): skipped: line longer than \(EventLineDecoder.maximumLineLength) bytes")))
+            warn("\(name):\(number): skipped: line longer than \(EventLineDecoder.maximumLineLength) bytes", into: &outputs)
             return
         }
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return }
         do {
             outputs.append(.event(try EventLineDecoder.decode(line)))
         } catch {
-            outputs.append(.report(SourceReport(.warning, "\(name):\(number): skipped: \(error.message)")))
+            warn("\(name):\(number): skipped: \(error.message)", into: &outputs)
         }
     }
 }
