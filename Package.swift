@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(name: "CallPopXMLTests", dependencies: ["CallPopXML", "CallPopTestSupport"]),
         .testTarget(name: "CallPopSIPTests", dependencies: ["CallPopSIP", "CallPopXML", "CallPopHashing", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLookupTests", dependencies: ["CallPopLookup", "CallPopCore", "CallPopTestSupport"]),
-        .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopTestSupport"]),
+        .testTarget(name: "CallPopConfigTests", dependencies: ["CallPopConfig", "CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopPlatformTests", dependencies: ["CallPopPlatform", "CallPopTestSupport"]),
         .testTarget(name: "CallPopCurlTests", dependencies: ["CallPopCurl", "CallPopTestSupport"]),
         .testTarget(name: "CallPopLaunchTests", dependencies: ["CallPopLaunch", "CallPopPlatform", "CallPopTestSupport"]),

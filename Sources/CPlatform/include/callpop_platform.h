@@ -42,4 +42,8 @@ int callpop_signal_unblock_all(void);
 
 /// Restores the default action of `signo`. Returns 0 or an errno value.
 int callpop_signal_default(int signo);
+
+/* Bytes of the C heap in use (mallinfo2's uordblks): tests use it to show memory stays flat. */
+size_t callpop_heap_in_use(void);
+
 #endif
