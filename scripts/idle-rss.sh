@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idle resident memory of the shipped binary against the C floor (Benchmarks/idle/floor.c:
-# libcurl and libdbus initialised, connected to the session bus, waiting in poll), one agent
+# libcurl and libdbus initialised, libldap linked, connected to the session bus, waiting in poll), one agent
 # and two agents from the same binary (two users on one machine), on a private session bus,
 # following a FIFO nobody writes to. Prints RSS and private-dirty memory after 12 s, then
 # counts the wake-ups (voluntary context switches of all threads) of each over IDLE_SECONDS.
@@ -21,7 +21,7 @@ if [[ -z "${BINARY:-}" ]]; then
     packaging/build-deb.sh >/dev/null
     BINARY=out/stage/usr/bin/callpop
 fi
-cc -O2 -o "$work/floor" Benchmarks/idle/floor.c $(pkg-config --cflags --libs libcurl dbus-1)
+cc -O2 -o "$work/floor" Benchmarks/idle/floor.c $(pkg-config --cflags --libs libcurl dbus-1) -lldap
 
 # A bus with nothing to activate (no notification server): the agent waits as on a desktop
 # where the notification server is not running yet; the floor does not talk to one either.
@@ -54,7 +54,7 @@ pids+=($floor)
 start_agent 1
 one=$started
 sleep 12
-report "C floor (libcurl + libdbus)" "$floor"
+report "C floor (libcurl, libdbus, libldap)" "$floor"
 report "callpop, one agent" "$one"
 start_agent 2
 two=$started
@@ -77,7 +77,7 @@ idle=${IDLE_SECONDS:-60}
 declare -A before
 for pid in "$floor" "$one" "$two"; do before[$pid]=$(switches "$pid"); done
 sleep "$idle"
-for entry in "C floor (libcurl + libdbus):$floor" "callpop, first of two agents:$one" "callpop, second of two agents:$two"; do
+for entry in "C floor (libcurl, libdbus, libldap):$floor" "callpop, first of two agents:$one" "callpop, second of two agents:$two"; do
     pid=${entry##*:}
     printf '%-34s %d threads, %d wake-ups in %d s\n' "${entry%:*}" "$(threads "$pid")" \
         $(( $(switches "$pid") - ${before[$pid]} )) "$idle"

@@ -1,9 +1,11 @@
 // The floor callpop's idle memory is measured against: a C program that does what the
 // agent must do before it waits — initialise libcurl, make a handle, connect to the session
-// bus — and then waits in poll() forever, like the agent. Its resident memory is what the
-// C libraries alone cost; whatever callpop uses above it is callpop's own.
+// bus — and then waits in poll() forever, like the agent. It links libldap as the agent does
+// (caller lookup), without using it, as an agent with no LDAP directory does not. Its resident
+// memory is what the C libraries alone cost; whatever callpop uses above it is callpop's own.
 #include <curl/curl.h>
 #include <dbus/dbus.h>
+#include <ldap.h>
 #include <poll.h>
 #include <stdio.h>
 
@@ -17,6 +19,9 @@ int main(void) {
         fprintf(stderr, "floor: %s\n", dbus_error_is_set(&error) ? error.message : "curl_easy_init failed");
         return 1;
     }
+    // Referenced, so the linker keeps libldap (--as-needed) and the loader maps it.
+    volatile void *keep_ldap = (void *)ldap_initialize;
+    (void)keep_ldap;
     printf("ready\n");
     fflush(stdout);
     poll(NULL, 0, -1);
