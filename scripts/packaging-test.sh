@@ -75,10 +75,11 @@ check "the binary does not link the Swift runtime dynamically (objdump NEEDED)" 
     bash -c "objdump -p '$binary' | grep NEEDED | grep -Eq 'libc\\.so' && ! objdump -p '$binary' | grep NEEDED | grep -Eiq 'swift|Foundation|dispatch|BlocksRuntime'"
 
 # The man page documents every configuration key the loader accepts.
-# (The table names and the default password variable are no keys: their statements are left out.)
+# (The table names, the default password variable and the directory types, which are a
+# dictionary's keys, are no keys of the file: they are left out.)
 keys=$(sed -n '/^enum ConfigSchema/,/^}/p' Sources/CallPopConfig/ConfigSchema.swift |
     sed '/static let tables/,/\]/d; /static let ruleLists/d; /defaultPasswordEnvironment/d' |
-    grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
+    grep -oP '"[a-z_]+"(?!\s*:)' | tr -d '"' | sort -u)
 zcat "$work/root/usr/share/man/man5/callpop.toml.5.gz" > "$work/callpop.toml.5"
 page=$(cat "$work/callpop.toml.5")
 missing=$(for k in $keys; do grep -Eq "^\\.It Ic (\\[[a-z]+\\] )?$k( |$)" <<<"$page" || echo "$k"; done)
