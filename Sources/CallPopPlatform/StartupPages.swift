@@ -15,18 +15,30 @@ internal import Glibc
 /// private dirty page in it; writable mappings are never touched. Fault-around is turned off
 /// for these mappings first, so a page used later comes back alone.
 public enum StartupPages {
-    /// Drops the clean, read-only pages of the running executable from this process.
-    /// Returns how many bytes were advised, or 0 when nothing could be.
-    @discardableResult
-    public static func release() -> Int {
-        guard let executable = ExecutablePath.current else { return 0 }
-        return release(mappingsOf: executable)
+    /// Releases `delay` from now, on a thread of its own that then ends: the agent's run loop
+    /// stays asleep throughout, so no task, executor or logging code runs after the release
+    /// to fault its pages back (done from a task, that brought back about a megabyte).
+    /// `report` gets the bytes advised, between the two passes over the mappings.
+    public static func release(after delay: Duration, report: @escaping @Sendable (Int) -> Void) {
+        _ = DetachedThread.start {
+            var pause = timespec(tv_sec: Int(delay.components.seconds), tv_nsec: Int(delay.components.attoseconds / 1_000_000_000))
+            var left = timespec()
+            while nanosleep(&pause, &left) != 0, errno == EINTR { pause = left }
+            guard let executable = ExecutablePath.current else { return }
+            let mappings = cleanReadOnlyMappings(of: executable)
+            report(release(mappings))
+            release(mappings)  // what `report` (logging) brought back
+        }
     }
 
     /// Drops the clean, read-only private mappings of the file at `path` (as `/proc/self/maps`
     /// names it) from this process; how many bytes were advised.
     static func release(mappingsOf path: String) -> Int {
-        let mappings = cleanReadOnlyMappings(of: path)
+        release(cleanReadOnlyMappings(of: path))
+    }
+
+    @discardableResult
+    private static func release(_ mappings: [(address: UnsafeMutableRawPointer, length: Int)]) -> Int {
         // First turn off fault-around for all of them: the kernel maps 64 KiB around every page
         // fault, so the few code paths that run afterwards (this function included) would
         // bring back megabytes. With random access, a page used later comes back alone.

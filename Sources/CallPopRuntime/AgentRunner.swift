@@ -51,16 +51,13 @@ public struct AgentRunner: Sendable {
             }
         }
         // Once the agent has settled, give back the executable pages only start-up needed.
-        let trim = Task {
-            try await Task.sleep(for: .seconds(5))
-            let bytes = StartupPages.release()
+        StartupPages.release(after: .seconds(5)) { bytes in
             logger.debug("released \(bytes / 1024) KiB of start-up pages")
         }
         defer {
             // Shutting down: a second SIGTERM or Ctrl-C must end the process at once again.
             signals.stop()
             handling.cancel()
-            trim.cancel()
         }
         try await work.value
         // At the end of an event file, let the popups it started finish (they run on in
