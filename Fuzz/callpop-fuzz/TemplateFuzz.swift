@@ -79,7 +79,7 @@ enum TemplateFuzz {
         let head = template.leadingLiteral
         require(url.hasPrefix(head), "the URL does not start with the template's fixed text \(head.debugDescription): \(url.debugDescription)")
         require(head.lowercased().hasPrefix(scheme + ":"), "the scheme \(scheme) is not the template's: \(head.debugDescription)")
-        if head.contains("://") {
+        if head.utf8.firstRange(of: "://".utf8) != nil {
             require(authority(of: url) == authority(of: head), "host \(authority(of: url).debugDescription) is not the template's \(authority(of: head).debugDescription)")
         }
         var literal: [UInt8] = []
@@ -91,10 +91,14 @@ enum TemplateFuzz {
         }
     }
 
-    /// What stands between `://` and the first `/`, `?` or `#`.
+    /// What stands between the first `://` and the next `/`, `?` or `#`, in bytes (a
+    /// combining mark must not hide a delimiter), wherever the `://` is: a custom scheme's
+    /// handler may read a host after `x-crm:/://` too.
     static func authority(of text: String) -> String {
-        guard let marker = text.firstRange(of: "://") else { return "" }
-        return String(text[marker.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" })
+        let bytes = Array(text.utf8)
+        guard let marker = bytes.firstRange(of: Array("://".utf8)) else { return "" }
+        let isEnd = { (b: UInt8) in b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") }
+        return String(decoding: bytes[marker.upperBound...].prefix { !isEnd($0) }, as: UTF8.self)
     }
 
     static func controls(_ text: String) -> Int {

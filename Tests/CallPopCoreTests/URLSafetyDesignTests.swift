@@ -15,6 +15,8 @@ struct URLSafetyDesignTests {
         ("https://crm.example.com/{CALLERNAME}", true), ("https://crm.example.com?q={CALLERNAME}", true),
         ("https://crm.example.com#{CALLERNAME}", true), ("tel:{CALLERNUM}", true), ("https://crm.example.com/", true),
         ("{CALLERNAME}s://crm.example.com/", false), ("{CALLERNAME}://crm.example.com/", false),
+        ("x-crm:/://co={USERNAME}F", false), ("x-crm:/://co/{USERNAME}", true),
+        ("x-crm://\u{301}co={CALLERNAME}", false),
     ])
     func fixedAuthority(template: String, fixed: Bool) throws {
         #expect(try Template(parsing: template).hasFixedAuthority == fixed)
@@ -25,6 +27,21 @@ struct URLSafetyDesignTests {
     @Test func aValueCannotChooseTheSchemeAtLaunch() throws {
         let target = PopupTarget.url(try Template(parsing: "{CALLERNAME}s://crm.example.com/x"))
         #expect(throws: LaunchRefusal.url(.hostNotFixed)) { try target.plan(variables(name: "http"), policy: LaunchPolicy()) }
+    }
+
+    /// Found by fuzzing (Tests/Fixtures/fuzz/template/host-after-a-value-in-a-scheme-slash-url):
+    /// the load check took the first `://` as the host's start, the launch check only a `//`
+    /// right after the scheme, so for `x-crm:/://co={USERNAME}F` the launch step skipped the
+    /// host check that the fuzz checker (and a handler reading the first `://`) expects. Both
+    /// now read the host after the first `://`, in bytes.
+    @Test func aHostAfterTheFirstColonSlashSlashIsFixedEverywhere() throws {
+        let template = try Template(parsing: "x-crm:/://co={USERNAME}F")
+        #expect(template.fixedURLScheme == nil)
+        let target = PopupTarget.url(template)
+        let policy = LaunchPolicy(allowedSchemes: ["http", "https", "x-crm"])
+        #expect(throws: LaunchRefusal.url(.hostNotFixed)) { try target.plan(variables(name: "x"), policy: policy) }
+        let fixed = PopupTarget.url(try Template(parsing: "x-crm:/://co/{CALLERNAME}"))
+        #expect(try fixed.plan(variables(name: "a/b"), policy: policy).url == "x-crm:/://co/a%2Fb")
     }
 
     @Test("a value forming a whole . or .. path segment is refused; in the query it is harmless")

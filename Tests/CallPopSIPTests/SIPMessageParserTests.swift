@@ -30,6 +30,23 @@ import Testing
         #expect(message.body == Array("body".utf8))
     }
 
+    /// SIP's structure is ASCII: a combining mark after a space, colon or comma must not
+    /// join it into one `Character` that hides it (the trim missed such a space; found by
+    /// fuzzing, see `SIPFuzzFindingTests`).
+    @Test func combiningMarksDoNotHideSpacesColonsOrCommas() throws {
+        let text = "NOTIFY sip:201@pbx.example.com SIP/2.0\r\n"
+            + "Via: \u{301}SIP/2.0/UDP a;branch=z9hG4bK1,\u{301}SIP/2.0/UDP b \u{301}\r\n"
+            + "Subject:\u{6EB}x\r\n"
+            + "CSeq: 7 \u{301}NOTIFY\r\n"
+            + "l: 0\r\n\r\n"
+        let message = try SIPMessageParser.parseDatagram(Array(text.utf8))
+        #expect(message.listValues("Via") == ["\u{301}SIP/2.0/UDP a;branch=z9hG4bK1", "\u{301}SIP/2.0/UDP b \u{301}"])
+        #expect(message.header("Subject") == "\u{6EB}x")
+        #expect(message.cseq?.number == 7)
+        let reparsed = try SIPMessageParser.parseDatagram(message.serialized())
+        #expect(reparsed.headerValues("Via") == message.headerValues("Via"))
+    }
+
     @Test func parsesResponsesAndBareLineFeeds() throws {
         let message = try SIPMessageParser.parseDatagram(Array("SIP/2.0 401 Unauthorized\nCSeq: 1 SUBSCRIBE\n\n".utf8))
         #expect(message.statusCode == 401)

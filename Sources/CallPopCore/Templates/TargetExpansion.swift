@@ -138,19 +138,29 @@ extension Template {
     }
 
     /// Whether a URL template's scheme and host are fixed text: the literal before the first
-    /// placeholder holds the scheme's `:`, and for `scheme://` URLs reaches a `/`, `?` or `#`
-    /// after the host.
+    /// placeholder holds the scheme's `:`, and when it holds a `://` anywhere (`x-crm:/://host`
+    /// too: a handler may read a host there) reaches a `/`, `?` or `#` after that host.
     public var hasFixedAuthority: Bool {
         guard !isConstant else { return true }
         // The contact's record URL, whole: its host was checked against the directory's
         // record_hosts before it became a value (`CallerContact.url`).
         if startsWithContactURL { return true }
-        let head = leadingLiteral
+        let head = Array(leadingLiteral.utf8)
         // A URL that starts with a value could take any scheme the value spells.
-        guard head.contains(":") else { return false }
-        guard let marker = head.firstRange(of: "://") else { return true }
-        let afterScheme = head[marker.upperBound...]
-        return afterScheme.contains { $0 == "/" || $0 == "?" || $0 == "#" }
-            && !afterScheme.prefix { $0 != "/" && $0 != "?" && $0 != "#" }.isEmpty
+        guard head.contains(UInt8(ascii: ":")) else { return false }
+        return Self.hostIsFixed(byText: head[...], isWholeTemplate: false)
+    }
+
+    /// Whether the fixed text `head` leaves no host for a value to choose or extend: it has no
+    /// `://` (a value is percent-encoded, so it cannot spell one), or the bytes after its first
+    /// `://` hold a host of at least one byte, ended by `/`, `?` or `#` unless `head` is the
+    /// whole template. Counted in bytes, so a combining mark cannot hide a `/` from the search
+    /// (`Character` comparison would).
+    static func hostIsFixed(byText head: ArraySlice<UInt8>, isWholeTemplate: Bool) -> Bool {
+        guard let marker = head.firstRange(of: Array("://".utf8)) else { return true }
+        let isEnd = { (b: UInt8) in b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") }
+        let afterMarker = head[marker.upperBound...]
+        guard let first = afterMarker.first, !isEnd(first) else { return false }
+        return isWholeTemplate || afterMarker.contains(where: isEnd)
     }
 }

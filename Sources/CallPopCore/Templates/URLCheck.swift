@@ -64,7 +64,7 @@ public enum URLCheck {
 
     /// The lower-cased scheme of a URL template when its expansions need no check but the
     /// scheme's (see `Template.fixedURLScheme`): the first literal holds a valid scheme and, for
-    /// `http`/`https`, `//`; after a `//`, a host of at least one byte that the literal ends;
+    /// `http`/`https`, `//`; after a `://`, a host of at least one byte that the literal ends;
     /// every literal byte after the scheme is a URL byte and every `%` in a literal is followed
     /// by two hex digits in that same literal.
     /// Values are percent-encoded on expansion (unreserved bytes and `%XX` only), so they can
@@ -76,17 +76,9 @@ public enum URLCheck {
               isAlpha(bytes[0]), bytes[1..<colon].allSatisfy(isSchemeByte)
         else { return nil }
         let scheme = String(decoding: bytes[0..<colon], as: UTF8.self).lowercased()
-        let authority = bytes[(colon + 1)...]
-        let hasAuthority = authority.starts(with: Array("//".utf8))
-        if scheme == "http" || scheme == "https" { guard hasAuthority else { return nil } }
-        if hasAuthority {
-            // The host is the literal's own: at least one byte, ended within the literal by
-            // `/`, `?` or `#`, so no value can add to it (`Template.hasFixedAuthority`).
-            let isEnd = { (b: UInt8) in b == UInt8(ascii: "/") || b == UInt8(ascii: "?") || b == UInt8(ascii: "#") }
-            let afterSlashes = authority.dropFirst(2)
-            guard let host = afterSlashes.first, !isEnd(host), afterSlashes.contains(where: isEnd) || segments.count == 1
-            else { return nil }
-        }
+        if scheme == "http" || scheme == "https" { guard bytes[(colon + 1)...].starts(with: Array("//".utf8)) else { return nil } }
+        // The host is the literal's own: no value can add to it (`Template.hasFixedAuthority`).
+        guard Template.hostIsFixed(byText: bytes[...], isWholeTemplate: segments.count == 1) else { return nil }
         for (index, segment) in segments.enumerated() {
             guard case .literal(let text) = segment else { continue }
             let literal = Array(text.utf8)

@@ -68,8 +68,8 @@ public struct SIPMessage: Sendable, Hashable {
     /// The `CSeq` number and method.
     public var cseq: (number: UInt32, method: String)? {
         guard let value = header("CSeq") else { return nil }
-        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard parts.count == 2, let number = UInt32(parts[0]) else { return nil }
+        let parts = value.unicodeScalars.split(whereSeparator: SIPText.isBlank)
+        guard parts.count == 2, let number = UInt32(String(parts[0])) else { return nil }
         return (number, String(parts[1]).uppercased())
     }
 

@@ -54,7 +54,7 @@ public enum SIPMessageParser {
         let startLine = try parseStartLine(first)
         var headers: [SIPHeader] = []
         for line in lines {
-            if let lead = line.first, lead == " " || lead == "\t" {
+            if let lead = line.unicodeScalars.first, SIPText.isBlank(lead) {
                 guard !headers.isEmpty else { throw SIPError(.badHeader, "continuation line before any header") }
                 let continued = SIPText.trim(line)
                 // A blank continuation adds nothing (not even the space that joins lines): the
@@ -63,14 +63,15 @@ public enum SIPMessageParser {
                 headers[headers.count - 1].value += headers[headers.count - 1].value.isEmpty ? continued : " " + continued
                 continue
             }
-            guard let colon = line.firstIndex(of: ":") else {
+            // By scalars: a combining mark after the colon must not hide it.
+            guard let colon = line.unicodeScalars.firstIndex(of: ":") else {
                 throw SIPError(.badHeader, "header line without a colon")
             }
             let name = SIPText.trim(line[..<colon])
             guard !name.isEmpty, name.allSatisfy(isTokenCharacter) else {
                 throw SIPError(.badHeader, "invalid header name")
             }
-            headers.append(SIPHeader(name, SIPText.trim(line[line.index(after: colon)...])))
+            headers.append(SIPHeader(name, SIPText.trim(Substring(line.unicodeScalars[line.unicodeScalars.index(after: colon)...]))))
         }
         return (startLine, headers)
     }

@@ -2,42 +2,48 @@ import CallPopCore
 
 /// Small lexical helpers shared by the SIP parsers.
 enum SIPText {
-    /// Splits `a, "b,c" <d,e>, f` at top-level commas, trimming each element.
+    /// Splits `a, "b,c" <d,e>, f` at top-level commas, trimming each element. Scans Unicode
+    /// scalars, not `Character`s: a combining mark after a `,` or `"` must not hide it.
     static func splitList(_ value: String) -> [String] {
         var parts: [String] = []
-        var current = ""
+        var current = String.UnicodeScalarView()
         var inQuotes = false
         var angleDepth = 0
         var escaped = false
-        for character in value {
+        for scalar in value.unicodeScalars {
             if escaped {
                 escaped = false
-            } else if inQuotes && character == "\\" {
+            } else if inQuotes && scalar == "\\" {
                 escaped = true
-            } else if character == "\"" {
+            } else if scalar == "\"" {
                 inQuotes.toggle()
-            } else if !inQuotes && character == "<" {
+            } else if !inQuotes && scalar == "<" {
                 angleDepth += 1
-            } else if !inQuotes && character == ">" {
+            } else if !inQuotes && scalar == ">" {
                 angleDepth = max(0, angleDepth - 1)
-            } else if !inQuotes && angleDepth == 0 && character == "," {
-                parts.append(trim(current))
-                current = ""
+            } else if !inQuotes && angleDepth == 0 && scalar == "," {
+                parts.append(trim(String(current)))
+                current = String.UnicodeScalarView()
                 continue
             }
-            current.append(character)
+            current.append(scalar)
         }
-        parts.append(trim(current))
+        parts.append(trim(String(current)))
         return parts.filter { !$0.isEmpty }
     }
 
-    /// Trims spaces and tabs.
+    /// Trims spaces and tabs, scalar by scalar: as `Character`s, a space followed by a
+    /// combining mark is one character that is not `" "`, and would stay (found by fuzzing:
+    /// a `Via` value starting with U+06EB read back with a space in front).
     static func trim<S: StringProtocol>(_ text: S) -> String {
-        var slice = Substring(text)
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
+        var scalars = Substring(text).unicodeScalars
+        while let first = scalars.first, isBlank(first) { scalars.removeFirst() }
+        while let last = scalars.last, isBlank(last) { scalars.removeLast() }
+        return String(scalars)
     }
+
+    /// A space or a tab: SIP's linear whitespace within a line.
+    static func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" }
 
     /// Parses `;name=value;flag` parameters (values may be quoted) into lowercase-named pairs.
     static func parameters<S: StringProtocol>(_ text: S) -> [String: String] {
