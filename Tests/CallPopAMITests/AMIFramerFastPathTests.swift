@@ -68,6 +68,27 @@ import Testing
         }
     }
 
+    /// The sixteen-bytes-at-a-step skip: a skipped event's blank line in every lane of a
+    /// window and on every side of a window's end and a read's end, in each form it can
+    /// take, with lines of a lone CR start that are not blank, cut at every offset.
+    @Test(arguments: [("\r\n", "\r\n"), ("\n", "\n"), ("\n", "\r\n"), ("\r\n", "\n")])
+    func skippedEventsEndInEveryLaneOfAWindow(_ lineEnd: String, _ blank: String) {
+        let reference = ReferenceAMIFramer(events: AMISession.wantedEvents)
+        let framer = AMIFramer(events: Self.filter)
+        for padding in 0..<40 {
+            let text = "Event: VarSet" + lineEnd + "Value: " + String(repeating: "v", count: padding) + lineEnd
+                + "\rx" + String(repeating: "w", count: padding % 5) + lineEnd + "Other: \r" + lineEnd + blank
+                + "Event: Hangup" + lineEnd + "B: 2" + lineEnd + blank
+            let bytes = Array(text.utf8)
+            let whole = Self.decode([bytes[...]], framer: framer)
+            #expect(whole == reference.decode(bytes), "padding \(padding)")
+            #expect(whole.count == 1, "padding \(padding): only the Hangup, got \(whole)")
+            for offset in 0...bytes.count {
+                #expect(Self.decode([bytes[..<offset], bytes[offset...]], framer: framer) == whole, "padding \(padding), split at \(offset)")
+            }
+        }
+    }
+
     /// The eight-at-a-time key scan against the byte-by-byte one: keys of every length up to
     /// 24, with every byte value put at every position.
     @Test func keysReadEightBytesAtATimeMatchByteByByte() {
