@@ -4,16 +4,29 @@ import CallPopCore
 /// The AMI framer and session: a PBX (or whoever answers on its port) is hostile.
 enum AMIFuzz {
     /// Framing does not depend on how the stream was cut into reads: the same bytes in one
-    /// read or in many give the same messages, banners and garbage, in the same order.
+    /// read or in many give the same messages, banners and garbage, in the same order. Also
+    /// with the session's event filter, whose skip of unwanted events (sixteen bytes at a
+    /// step, state carried across reads) must not depend on the cuts either, and lets no
+    /// unwanted event through.
     static func framer(_ raw: UnsafeRawBufferPointer) {
         var input = FuzzInput(raw, controlBytes: 1)
         let seed = input.next()
-        var whole = AMIFramer(maxLineBytes: 256, maxMessageBytes: 1024)
-        let expected = whole.feed(input.payload)
-        var pieces = AMIFramer(maxLineBytes: 256, maxMessageBytes: 1024)
-        var outputs: [AMIFramer.Output] = []
-        for chunk in FuzzInput.chunks(input.payload, seed: seed) { outputs += pieces.feed(chunk) }
-        require(outputs == expected, "framing depends on read boundaries: \(outputs.count) outputs in pieces, \(expected.count) whole")
+        for events in [nil, AMISession.eventFilter] {
+            var whole = AMIFramer(maxLineBytes: 256, maxMessageBytes: 1024, events: events)
+            let expected = whole.feed(input.payload)
+            var pieces = AMIFramer(maxLineBytes: 256, maxMessageBytes: 1024, events: events)
+            var outputs: [AMIFramer.Output] = []
+            for chunk in FuzzInput.chunks(input.payload, seed: seed) { outputs += pieces.feed(chunk) }
+            let filtered = events == nil ? "" : " with the event filter"
+            require(outputs == expected, "framing\(filtered) depends on read boundaries: \(outputs.count) outputs in pieces, \(expected.count) whole")
+            // The filter decides from a message's first field (an `Event` further down is the
+            // session's to judge).
+            guard let events else { continue }
+            for case .message(let message) in expected {
+                guard let first = message.fields.first, first.key.lowercased() == "event" else { continue }
+                require(events.passes(first.value), "the filter let \(first.value.debugDescription) through")
+            }
+        }
     }
 
     /// The session from the banner on, or already logged in, with the clock moving and the
