@@ -154,7 +154,7 @@ extension Template {
     /// Whether the fixed text `head` leaves no host for a value to choose or extend: it has no
     /// `://` (a value is percent-encoded, so it cannot spell one), or the bytes after its first
     /// `://` hold a host of at least one byte, ended by `/`, `?` or `#` unless `head` is the
-    /// whole template. Counted in bytes, so a combining mark cannot hide a `/` from the search
+    /// whole template. Counted in bytes, so a combining mark cannot hide a `://` from the search
     /// (`Character` comparison would).
     static func hostIsFixed(byText head: ArraySlice<UInt8>, isWholeTemplate: Bool) -> Bool {
         guard let marker = head.firstRange(of: Array("://".utf8)) else { return true }
