@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """Closer looks than `make bench`, on the same served streams (docs/performance.md):
 
-  profile.py compare OLD NEW [--loops 2000 --rounds 5]
+  profile.py compare OLD NEW [--loops 2000 --rounds 5]   (--rounds 0: instructions only)
       two callpop binaries side by side: instructions per event (callgrind, 10 against 30
       loops) and events per CPU-second in alternating rounds with the C client, as a ratio
-  profile.py threads CALLPOP
+  profile.py threads CALLPOP [--top 12] [--keep DIR] [--client c]
       instructions per event of each thread (callgrind --separate-threads, 20 against 80
-      loops) and each thread's most expensive functions
+      loops) and each thread's most expensive functions; --keep copies the callgrind files
+      to DIR (for callgrind_annotate --inclusive=yes)
   profile.py syscalls CALLPOP [--loops 300]
       system calls of each thread of callpop and of the C client (strace -f)
 
 Needs what scripts/bench.sh builds (.build-bench: ami-replay, ami-splitter) and valgrind or
 strace. Timings are information, never pass/fail.
 """
-import argparse, collections, os, re, statistics, subprocess, sys
+import argparse, collections, os, re, shutil, statistics, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -30,7 +31,7 @@ def compare(o):
     for label, binary in (("old", o.old), ("new", o.new)):
         print(f"{label}: {bench(binary).instructions('callpop', 10, 30):,.0f} instructions per event")
     print(f"C client: {bench(o.old).instructions('c', 10, 30):,.0f} instructions per event")
-    for label, binary in (("old", o.old), ("new", o.new)):
+    for label, binary in (("old", o.old), ("new", o.new)) if o.rounds > 0 else ():
         b = bench(binary)
         rates = {"callpop": [], "c": []}
         for round_number in range(o.rounds):
@@ -60,7 +61,7 @@ def threads(o):
     runs = {}
     for loops in (20, 80):
         out = f"{b.work}/threads-{loops}"
-        results, _ = b.replay("callpop", loops, prefix=(*prefix, f"--callgrind-out-file={out}", "--"), tag=f"-th{loops}", callpop=nodebug)
+        results, _ = b.replay(o.client, loops, prefix=(*prefix, f"--callgrind-out-file={out}", "--"), tag=f"-th{loops}", callpop=nodebug)
         runs[loops] = (out, int(results["events"]))
     events = runs[80][1] - runs[20][1]
     parts = sorted(f for f in os.listdir(b.work) if f.startswith("threads-80-"))
@@ -72,11 +73,16 @@ def threads(o):
         if total < 1:
             continue
         print(f"thread {part.split('-')[-1]}: {total:,.0f} instructions per event")
-        names = [re.sub(r"\s*\[.*\]$", "", k).replace("???:", "") for _, k in costs[:12]]
+        names = [re.sub(r"\s*\[.*\]$", "", k).replace("???:", "") for _, k in costs[:o.top]]
         demangled = subprocess.run(["swift", "demangle", "--compact", "--simplified"], input="\n".join(names),
                                    capture_output=True, text=True).stdout.splitlines() or names
-        for (cost, _), name in zip(costs[:12], demangled):
+        for (cost, _), name in zip(costs[:o.top], demangled):
             print(f"  {cost:8.1f}  {name[:120]}")
+    if o.keep:
+        os.makedirs(o.keep, exist_ok=True)
+        for part in os.listdir(b.work):
+            if part.startswith("threads-"):
+                shutil.copy(f"{b.work}/{part}", o.keep)
 
 
 def syscalls(o):
@@ -104,6 +110,9 @@ def main():
     p.add_argument("--rounds", type=int, default=5)
     p = commands.add_parser("threads")
     p.add_argument("callpop")
+    p.add_argument("--top", type=int, default=12)
+    p.add_argument("--client", default="callpop", choices=("callpop", "c"), help="profile the C client instead")
+    p.add_argument("--keep")
     p = commands.add_parser("syscalls")
     p.add_argument("callpop")
     p.add_argument("--loops", type=int, default=300)

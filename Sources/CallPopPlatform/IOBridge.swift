@@ -1,4 +1,4 @@
-import Synchronization
+public import Synchronization
 
 /// The one crossing from an I/O thread to async code: a bounded first-in first-out buffer.
 ///
@@ -10,6 +10,10 @@ import Synchronization
 ///
 /// Every waiting consumer is resumed exactly once: by an element, by `finish`, by `close`
 /// or by the cancellation of its task.
+///
+/// Inlinable, so that each client specialises it for its element type: unspecialised, every
+/// element taken looked up the metadata of `Optional<Element>` and `Array<Element?>` at run
+/// time, which cost more than the rest of the hand-off.
 public final class IOBridge<Element: Sendable>: Sendable {
     /// The answer to `offer`.
     public enum Offer: Sendable, Equatable {
@@ -21,24 +25,25 @@ public final class IOBridge<Element: Sendable>: Sendable {
         case closed
     }
 
-    private struct State {
-        var ring = RingBuffer<Element>()
+    @usableFromInline
+    struct State {
+        @usableFromInline var ring = RingBuffer<Element>()
         /// The consumer, suspended until the ring holds something or the bridge ends.
-        var waiter: CheckedContinuation<Void, Never>?
+        @usableFromInline var waiter: CheckedContinuation<Void, Never>?
         /// The producer is done: the consumer gets `nil` once the buffer is empty.
-        var finished = false
+        @usableFromInline var finished = false
         /// The consumer is done: offers are refused, the buffer is dropped.
-        var closed = false
+        @usableFromInline var closed = false
         /// A consumer's task was cancelled while it waited or before it could.
-        var cancelled = false
+        @usableFromInline var cancelled = false
         /// The producer was refused and waits for `onRoom`.
-        var producerBlocked = false
+        @usableFromInline var producerBlocked = false
 
         /// Whether the consumer gets nothing more.
-        var ended: Bool { closed || cancelled || (finished && ring.count == 0) }
+        @inlinable var ended: Bool { closed || cancelled || (finished && ring.count == 0) }
 
         /// After the consumer took elements: whether a refused producer may go on now.
-        mutating func roomAfterTaking(capacity: Int) -> Bool {
+        @inlinable mutating func roomAfterTaking(capacity: Int) -> Bool {
             guard producerBlocked, ring.count <= capacity / 2 else { return false }
             producerBlocked = false
             return true
@@ -47,8 +52,8 @@ public final class IOBridge<Element: Sendable>: Sendable {
 
     /// The most elements held at once.
     public let capacity: Int
-    private let onRoom: @Sendable () -> Void
-    private let state = Mutex(State())
+    @usableFromInline let onRoom: @Sendable () -> Void
+    @usableFromInline let state: Mutex<State> = Mutex(State())
 
     /// Creates a bridge for `capacity` elements; `onRoom` wakes a producer that was refused.
     public init(capacity: Int, onRoom: @escaping @Sendable () -> Void = {}) {
@@ -59,6 +64,7 @@ public final class IOBridge<Element: Sendable>: Sendable {
     // MARK: Producer side (any thread, never blocks)
 
     /// Hands `element` to the consumer, or says why not.
+    @inlinable
     public func offer(_ element: Element) -> Offer {
         let (answer, waiter) = state.withLock { state -> (Offer, CheckedContinuation<Void, Never>?) in
             if state.closed || state.finished { return (.closed, nil) }
@@ -77,6 +83,7 @@ public final class IOBridge<Element: Sendable>: Sendable {
     /// Offers `pending` in order and removes what was taken; returns false when the
     /// bridge is full (keep the rest and stop reading) or closed (check `isClosed`).
     /// One lock and at most one wake-up of the consumer for the whole batch.
+    @inlinable
     public func offer(contentsOf pending: inout [Element]) -> Bool {
         guard !pending.isEmpty else { return true }
         let (taken, waiter) = state.withLock { state -> (Int, CheckedContinuation<Void, Never>?) in
@@ -110,6 +117,7 @@ public final class IOBridge<Element: Sendable>: Sendable {
 
     /// The next element; `nil` when the producer finished and everything was taken, when
     /// the bridge was closed, or when the calling task is cancelled.
+    @inlinable
     public func next() async -> Element? {
         while true {
             let (element, end, room) = state.withLock { state -> (Element?, Bool, Bool) in
@@ -127,6 +135,7 @@ public final class IOBridge<Element: Sendable>: Sendable {
     /// Moves every element that waits into `batch` (emptied first), waiting until there is
     /// one; false, with `batch` empty, when `next()` would return `nil`. One lock for the
     /// lot, and no suspension while elements wait: the way to drain a busy bridge.
+    @inlinable
     public func next(into batch: inout [Element]) async -> Bool {
         batch.removeAll(keepingCapacity: true)
         while true {
@@ -145,7 +154,8 @@ public final class IOBridge<Element: Sendable>: Sendable {
     }
 
     /// Suspends until the ring holds an element or the bridge ended for the consumer.
-    private func waitForElements() async {
+    @usableFromInline
+    func waitForElements() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let ready = state.withLock { state -> Bool in
@@ -183,11 +193,15 @@ public final class IOBridge<Element: Sendable>: Sendable {
 }
 
 /// A growable ring: `append` and `popFirst` in O(1) without shifting.
+@usableFromInline
 struct RingBuffer<Element> {
-    private var storage: [Element?] = []
-    private var head = 0
-    private(set) var count = 0
+    @usableFromInline var storage: [Element?] = []
+    @usableFromInline var head = 0
+    @usableFromInline var count = 0
 
+    @inlinable init() {}
+
+    @inlinable
     mutating func append(_ element: Element) {
         if count == storage.count { grow() }
         storage[(head + count) % storage.count] = element
@@ -195,22 +209,24 @@ struct RingBuffer<Element> {
     }
 
     /// Appends every element to `batch`, in order, and empties the ring.
+    @inlinable
     mutating func moveAll(into batch: inout [Element]) {
         batch.reserveCapacity(batch.count + count)
         while let element = popFirst() { batch.append(element) }
     }
 
+    /// The first element, moved out of the ring (not copied and then destroyed).
+    @inlinable
     mutating func popFirst() -> Element? {
         guard count > 0 else { return nil }
-        defer {
-            storage[head] = nil
-            head = (head + 1) % storage.count
-            count -= 1
-        }
-        return storage[head]
+        let element = storage[head].take()
+        head = (head + 1) % storage.count
+        count -= 1
+        return element
     }
 
-    private mutating func grow() {
+    @usableFromInline
+    mutating func grow() {
         var bigger = [Element?](repeating: nil, count: max(8, storage.count * 2))
         for index in 0..<count { bigger[index] = storage[(head + index) % storage.count] }
         storage = bigger

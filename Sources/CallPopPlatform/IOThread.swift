@@ -18,6 +18,12 @@ public struct IOLink<Output: Sendable>: Sendable {
     /// The async side asked the loop to say goodbye (Logoff, un-SUBSCRIBE) and end.
     public var stopRequested: Bool { stop.isSet }
 
+    /// Asks the loop to say goodbye and end, and wakes it to see the request.
+    func requestStop() {
+        stop.set()
+        wake.wake()
+    }
+
     /// Hands over what `pending` holds, in order; true when all of it was taken. When
     /// false, keep the rest, stop reading input and poll `wake` until there is room.
     public func deliver(_ pending: inout [Output]) -> Bool {
@@ -50,17 +56,46 @@ public enum IOThread {
     /// Starts `loop` on a new thread and passes each output to `consume` until the loop ends
     /// or the calling task is cancelled.
     ///
+    /// Inlinable, so that the consuming loop is specialised for the caller's output type (no
+    /// run-time generic metadata per output); starting and ending are not.
+    ///
     /// - Throws: `PlatformError` (code `.resources`) when no thread or pipe could be made.
+    @inlinable
     public static func run<Output: Sendable, Failure: Error & Sendable>(
         capacity: Int, goodbyeBound: Duration = .milliseconds(800),
         loop: @escaping @Sendable (IOLink<Output>) -> Failure?,
         consume: (Output) async -> Void
     ) async throws(PlatformError) -> Ending<Failure> {
+        let running = try start(capacity: capacity, loop: loop)
+        let bridge = running.link.bridge
+        // Whatever waits is taken in one go: one lock and no suspension per output while the
+        // loop is busy. A cancellation stops at the next output, as between single takes.
+        var batch: [Output] = []
+        consuming: while await bridge.next(into: &batch) {
+            for index in batch.indices {
+                if Task.isCancelled { break consuming }
+                await consume(batch[index])
+            }
+        }
+        batch.removeAll()
+        return await end(running, goodbyeBound: goodbyeBound)
+    }
+
+    /// A loop's thread, running.
+    public struct Running<Output: Sendable, Failure: Error & Sendable>: Sendable {
+        /// What the loop holds; its bridge is the consumer's end too.
+        public let link: IOLink<Output>
+        let ended: OneShot<Failure?>
+    }
+
+    /// Starts `loop` on a new thread, with a bridge of `capacity` outputs.
+    public static func start<Output: Sendable, Failure: Error & Sendable>(
+        capacity: Int, loop: @escaping @Sendable (IOLink<Output>) -> Failure?
+    ) throws(PlatformError) -> Running<Output, Failure> {
         let wake = try WakePipe()
         let bridge = IOBridge<Output>(capacity: capacity) { wake.wake() }
-        let stop = IOStopFlag()
         let ended = OneShot<Failure?>()
-        let link = IOLink(wake: wake, bridge: bridge, stop: stop)
+        let link = IOLink(wake: wake, bridge: bridge, stop: IOStopFlag())
         let started = DetachedThread.start {
             let failure = loop(link)
             bridge.finish()
@@ -69,25 +104,22 @@ public enum IOThread {
         guard started else {
             throw PlatformError(.resources, "start an I/O thread", reason: "the system refused a new thread (memory or process limits)")
         }
-        // Whatever waits is taken in one go: one lock and no suspension per output while the
-        // loop is busy. A cancellation stops at the next output, as between single takes.
-        var batch: [Output] = []
-        consuming: while await bridge.next(into: &batch) {
-            for output in batch {
-                if Task.isCancelled { break consuming }
-                await consume(output)
-            }
-        }
-        batch.removeAll()
+        return Running(link: link, ended: ended)
+    }
+
+    /// After the consuming loop: on cancellation asks the loop to stop and waits at most
+    /// `goodbyeBound` for its thread; else the loop finished the bridge and ends by itself.
+    public static func end<Output: Sendable, Failure: Error & Sendable>(
+        _ running: Running<Output, Failure>, goodbyeBound: Duration
+    ) async -> Ending<Failure> {
         if Task.isCancelled {
-            bridge.close()
-            stop.set()
-            wake.wake()
-            guard let failure = await ended.value(within: goodbyeBound) else { return .abandoned }
+            running.link.bridge.close()
+            running.link.requestStop()
+            guard let failure = await running.ended.value(within: goodbyeBound) else { return .abandoned }
             return failure.map { .failed($0) } ?? .finished
         }
         // The loop finished the bridge: it has ended or is about to.
-        let failure = await ended.value(within: .seconds(3600)) ?? nil
+        let failure = await running.ended.value(within: .seconds(3600)) ?? nil
         return failure.map { .failed($0) } ?? .finished
     }
 }

@@ -63,7 +63,6 @@ extension Agent {
         let decisions = decisions(of: outcome)
         for decision in decisions { await act(on: decision) }
         collectedDecisions?.append(contentsOf: decisions)
-        guard let call = outcome.call else { return }
-        for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
+        await observers.callChanged(outcome)
     }
 }

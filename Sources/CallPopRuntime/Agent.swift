@@ -5,21 +5,6 @@ internal import CallPopPlatform
 internal import CallPopDirectories
 public import Logging
 
-/// Watches the agent's calls and decisions (the desktop notifier, the D-Bus signal).
-public protocol AgentObserver: Sendable {
-    /// A call changed; `offers` are its on-click rules, expanded.
-    func callChanged(_ call: TrackedCall, offers: [Decision]) async
-    /// A decision was made.
-    func decided(_ decision: Decision) async
-    /// The source reported on its connection or its input.
-    func sourceReported(_ report: SourceReport) async
-}
-
-extension AgentObserver {
-    /// Most observers do not follow the source.
-    public func sourceReported(_ report: SourceReport) async {}
-}
-
 /// The agent's heart at run time: feeds events to the decision engine, shows the
 /// decisions and launches what is due. An actor because events, notification clicks
 /// and reloads arrive from different tasks.
@@ -30,7 +15,7 @@ public actor Agent {
     private let options: Options
     private let logger: Logger
     private var launcher: ProcessLauncher
-    var observers: [any AgentObserver] = []
+    var observers = AgentObservers()
     /// Looks callers up in the `[[directory]]` entries; nil: every caller is unknown.
     var callerLookup: CallerLookupService?
     /// Lookups whose answers are still awaited, by a running number.
@@ -88,7 +73,7 @@ public actor Agent {
     /// Keeps the call history in `log` (and finds calls there for `callpop open --call`).
     public func keepHistory(in log: HistoryLog) {
         history = log
-        observers.append(HistoryRecorder(log: log))
+        observers.add(HistoryRecorder(log: log))
     }
 
     /// Names the source in `status`.
@@ -139,7 +124,7 @@ public actor Agent {
 
     /// Adds an observer.
     public func observe(_ observer: any AgentObserver) {
-        observers.append(observer)
+        observers.add(observer)
     }
 
     /// Handles one call event: decides, shows, launches. Returns the decisions.
@@ -150,9 +135,7 @@ public actor Agent {
         let decisions = decisions(of: outcome)
         for decision in decisions { await act(on: decision) }
         if let number = outcome.lookUp, let call = outcome.call { lookUp(number, for: call.event.callID) }
-        if let call = outcome.call {
-            for observer in observers { await observer.callChanged(call, offers: outcome.offers) }
-        }
+        await observers.callChanged(outcome)
         return decisions
     }
 
@@ -220,7 +203,7 @@ public actor Agent {
         case .warning: logger.warning("\(report.message)")
         case .error: logger.error("\(report.message)")
         }
-        for observer in observers { await observer.sourceReported(report) }
+        for observer in observers.ofReports { await observer.sourceReported(report) }
     }
 
     /// The live calls, newest first.
@@ -260,7 +243,7 @@ public actor Agent {
         }
         // Launch first: the observers (the D-Bus signal) must not sit on the event-to-popup path.
         if decision.verdict == .launch, !options.dryRun, let plan = decision.plan { launch(plan, for: decision) }
-        for observer in observers { await observer.decided(decision) }
+        for observer in observers.ofDecisions { await observer.decided(decision) }
     }
 
     private func launch(_ plan: LaunchPlan, for decision: Decision) {

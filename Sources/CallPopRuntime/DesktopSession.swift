@@ -120,6 +120,12 @@ private struct BusObserver: AgentObserver {
     let notifier: CallNotifier?
     let service: AgentBusService?
 
+    /// Calls (with their offers, the notification's buttons) only when there is a notifier.
+    var observes: AgentObservations {
+        let calls: AgentObservations = notifier == nil ? [] : .callsWithOffers
+        return service == nil ? calls : calls.union(.decisions)
+    }
+
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         // A new caller shows once the lookup answered or its budget passed (the agent reports
         // the call again then), so a known caller appears by name at once.

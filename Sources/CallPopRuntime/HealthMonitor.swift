@@ -40,9 +40,8 @@ public actor HealthMonitor: AgentObserver {
         await perform(machine.sourceReported(report, at: .now))
     }
 
-    /// The agent's observers also hear of calls and decisions; health does not need them.
-    public func callChanged(_ call: TrackedCall, offers: [Decision]) async {}
-    public func decided(_ decision: Decision) async {}
+    /// Health follows the source only: calls and decisions never reach this actor.
+    public nonisolated var observes: AgentObservations { .reports }
 
     /// A reload was refused with these problems.
     public func reloadRefused(_ error: ConfigurationError) async {

@@ -396,27 +396,7 @@ public struct AMICallMapper: Sendable {
     private mutating func advance(at index: Dictionary<String, TrackedChannel>.Index, to state: CallState, ringFirst: Bool = true)
         -> [CallEvent]
     {
-        guard channels.values[index].direction != nil else { return [] }
-        var events: [CallEvent] = []
-        if channels.values[index].emitted == nil, state == .answered, ringFirst, let ringing = channels.values[index].event(.ringing) {
-            events.append(ringing)
-            channels.values[index].emitted = .ringing
-        }
-        guard Self.rank(state) > Self.rank(channels.values[index].emitted), let event = channels.values[index].event(state) else {
-            return events
-        }
-        channels.values[index].emitted = state
-        events.append(event)
-        return events
-    }
-
-    /// Where a state lies on the way forward: nothing emitted, ringing, answered.
-    private static func rank(_ state: CallState?) -> Int {
-        switch state {
-        case nil: 0
-        case .ringing: 1
-        case .answered: 2
-        case .ended: 3
-        }
+        // In place: reading `channels.values[index]` copies the whole channel each time.
+        channels.values[index].advance(to: state, ringFirst: ringFirst)
     }
 }

@@ -46,6 +46,33 @@ struct TrackedChannel: Sendable {
     }
 }
 
+extension TrackedChannel {
+    /// Moves the channel forward to `state`, returning each state not yet emitted (an answer
+    /// without a ringing first gets its ringing, unless `ringFirst` is false).
+    mutating func advance(to state: CallState, ringFirst: Bool) -> [CallEvent] {
+        guard direction != nil else { return [] }
+        var events: [CallEvent] = []
+        if emitted == nil, state == .answered, ringFirst, let ringing = event(.ringing) {
+            events.append(ringing)
+            emitted = .ringing
+        }
+        guard Self.rank(state) > Self.rank(emitted), let event = event(state) else { return events }
+        emitted = state
+        events.append(event)
+        return events
+    }
+
+    /// Where a state lies on the way forward: nothing emitted, ringing, answered.
+    private static func rank(_ state: CallState?) -> Int {
+        switch state {
+        case nil: 0
+        case .ringing: 1
+        case .answered: 2
+        case .ended: 3
+        }
+    }
+}
+
 /// Cleaning of text that comes from the PBX (caller ID is typed by strangers).
 enum AMIText {
     /// Maps Asterisk's `<unknown>` placeholder and `nil` to "", and cleans the rest with

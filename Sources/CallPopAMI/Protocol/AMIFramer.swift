@@ -161,25 +161,31 @@ public struct AMIFramer: Sendable {
         let shift = copied.count - regionStart
         var start = start
         var messageBytes = self.messageBytes
+        let maxLineBytes = self.maxLineBytes, maxMessageBytes = self.maxMessageBytes
         // Indices stay within the read and sizes within the limits (at most 1 GiB), so the
-        // arithmetic below cannot overflow: it wraps instead of checking, for every line.
-        while let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count &- start) {
-            let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-            var lineEnd = end
-            if lineEnd > start, base[lineEnd &- 1] == UInt8(ascii: "\r") { lineEnd &-= 1 }
-            let length = lineEnd &- start
-            guard length > 0, end &- start <= maxLineBytes, messageBytes &+ length <= maxMessageBytes,
-                  let colon = Self.keyEnd(UnsafeBufferPointer(start: base + start, count: length))
-            else { break }
-            var valueStart = colon &+ 1
-            if valueStart < length, base[start &+ valueStart] == UInt8(ascii: " ") { valueStart &+= 1 }
-            let lineStart = shift &+ start
-            offsets.append(AMIFieldOffsets(
-                keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart &+ colon),
-                valueStart: UInt32(truncatingIfNeeded: lineStart &+ valueStart),
-                valueEnd: UInt32(truncatingIfNeeded: lineStart &+ length)))
-            messageBytes &+= length
-            start = end &+ 1
+        // arithmetic below cannot overflow: it wraps instead of checking, for every line. When
+        // the list's room runs out, the line is left to `line`, which grows it.
+        offsets.withRoom { fields in
+            while fields.hasRoom, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), input.count &- start) {
+                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                var lineEnd = end
+                if lineEnd > start, base[lineEnd &- 1] == UInt8(ascii: "\r") { lineEnd &-= 1 }
+                let length = lineEnd &- start
+                guard length > 0, end &- start <= maxLineBytes, messageBytes &+ length <= maxMessageBytes,
+                      let colon = Self.keyEnd(UnsafeBufferPointer(start: base + start, count: length))
+                else { break }
+                var valueStart = colon &+ 1
+                if valueStart < length, base[start &+ valueStart] == UInt8(ascii: " ") { valueStart &+= 1 }
+                let lineStart = shift &+ start
+                fields.append(
+                    AMIFieldOffsets(
+                        keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart &+ colon),
+                        valueStart: UInt32(truncatingIfNeeded: lineStart &+ valueStart),
+                        valueEnd: UInt32(truncatingIfNeeded: lineStart &+ length)),
+                    signature: AMIMessageStorage.signature(keyLength: colon, first: base[start]))
+                messageBytes &+= length
+                start = end &+ 1
+            }
         }
         if start > regionStart { region = regionStart..<start }
         self.messageBytes = messageBytes
@@ -388,10 +394,12 @@ public struct AMIFramer: Sendable {
             lineStart = copied.count + range.lowerBound - regionStart
             region = regionStart..<(range.upperBound + 1)
         }
-        offsets.append(AMIFieldOffsets(
-            keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
-            valueStart: UInt32(truncatingIfNeeded: lineStart + value.lowerBound),
-            valueEnd: UInt32(truncatingIfNeeded: lineStart + value.upperBound)))
+        offsets.append(
+            AMIFieldOffsets(
+                keyStart: UInt32(truncatingIfNeeded: lineStart), keyEnd: UInt32(truncatingIfNeeded: lineStart + colon),
+                valueStart: UInt32(truncatingIfNeeded: lineStart + value.lowerBound),
+                valueEnd: UInt32(truncatingIfNeeded: lineStart + value.upperBound)),
+            signature: AMIMessageStorage.signature(keyLength: colon, first: buffer[range.lowerBound]))
     }
 
     /// Copies the region's lines out of the read that holds them (it is about to go away).
@@ -409,10 +417,10 @@ public struct AMIFramer: Sendable {
         } else if !carried {
             copyRegion(buffer)
         }
-        let storage = offsets.withUnsafeBytes { offsets in
+        let storage = offsets.withUnsafeBytes { offsets, signatures in
             bytes.baseAddress == nil
-                ? copied.withUnsafeBufferPointer { AMIMessageStorage.make(offsets: offsets, bytes: $0) }
-                : AMIMessageStorage.make(offsets: offsets, bytes: bytes)
+                ? copied.withUnsafeBufferPointer { AMIMessageStorage.make(offsets: offsets, signatures: signatures, bytes: $0) }
+                : AMIMessageStorage.make(offsets: offsets, signatures: signatures, bytes: bytes)
         }
         return AMIMessage(storage, output: output)
     }

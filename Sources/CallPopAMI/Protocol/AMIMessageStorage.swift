@@ -15,9 +15,19 @@ import Darwin
 struct AMIMessageStorage: @unchecked Sendable {
     private let buffer: AMIMessageBuffer
 
-    /// A storage holding `offsets` (the bytes of four `UInt32`s per field, into `bytes`) and `bytes`.
-    static func make(offsets: UnsafeRawBufferPointer, bytes: UnsafeBufferPointer<UInt8>) -> AMIMessageStorage {
-        AMIMessageStorage(buffer: AMIMessageBuffer.make(offsets: offsets, bytes: bytes))
+    /// A storage holding `offsets` (the bytes of four `UInt32`s per field, into `bytes`), the
+    /// keys' `signatures` (one per field, computed here when nil) and `bytes`.
+    static func make(
+        offsets: UnsafeRawBufferPointer, signatures: UnsafeBufferPointer<UInt8>? = nil, bytes: UnsafeBufferPointer<UInt8>
+    ) -> AMIMessageStorage {
+        AMIMessageStorage(buffer: AMIMessageBuffer.make(offsets: offsets, signatures: signatures, bytes: bytes))
+    }
+
+    /// One byte from a key's length and first letter (ignoring case): the keys of one message
+    /// rarely share it. The framer computes it as it reads each key.
+    @inline(__always)
+    static func signature(keyLength: Int, first: UInt8) -> UInt8 {
+        UInt8(truncatingIfNeeded: keyLength &* 31 &+ Int(AMIBytes.lower(first)))
     }
 
     var fieldCount: Int { buffer.fieldCount }
@@ -47,7 +57,9 @@ private final class AMIMessageBuffer: ManagedBuffer<AMIMessageBuffer.Header, UIn
     /// Elements: the offsets, then one signature byte per key (see `signature`), then the
     /// bytes. A lookup jumps with `memchr` to the keys with its signature, nearly always
     /// just the one it wants.
-    static func make(offsets: UnsafeRawBufferPointer, bytes: UnsafeBufferPointer<UInt8>) -> AMIMessageBuffer {
+    static func make(
+        offsets: UnsafeRawBufferPointer, signatures: UnsafeBufferPointer<UInt8>?, bytes: UnsafeBufferPointer<UInt8>
+    ) -> AMIMessageBuffer {
         let fieldCount = offsets.count / offsetBytesPerField
         let indexBytes = offsets.count + fieldCount
         let buffer = create(minimumCapacity: indexBytes + bytes.count) { _ in
@@ -60,6 +72,10 @@ private final class AMIMessageBuffer: ManagedBuffer<AMIMessageBuffer.Header, UIn
             if let source = bytes.baseAddress {
                 (elements + indexBytes).initialize(from: source, count: bytes.count)
             }
+            if let signatures, let source = signatures.baseAddress, signatures.count == fieldCount {
+                (elements + offsets.count).initialize(from: source, count: fieldCount)
+                return
+            }
             let raw = UnsafeRawPointer(elements)
             for index in 0..<fieldCount {
                 let start = Int(raw.loadUnaligned(fromByteOffset: index * offsetBytesPerField, as: UInt32.self))
@@ -70,11 +86,10 @@ private final class AMIMessageBuffer: ManagedBuffer<AMIMessageBuffer.Header, UIn
         return unsafeDowncast(buffer, to: AMIMessageBuffer.self)
     }
 
-    /// One byte from a key's length and first letter (ignoring case): the keys of one message
-    /// rarely share it.
+    /// `AMIMessageStorage.signature` of `key`.
     @inline(__always)
     static func signature(_ key: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        UInt8(truncatingIfNeeded: key.count &* 31 &+ Int(key.first.map(AMIBytes.lower) ?? 0))
+        AMIMessageStorage.signature(keyLength: key.count, first: key.first ?? 0)
     }
 
     /// Read through the pointer: `header` itself is a class property, checked for exclusive access on every read.
@@ -131,27 +146,75 @@ struct AMIFieldOffsets {
     var valueEnd: UInt32
 }
 
-/// The offsets of the message being framed. Emptied for every message, so it keeps its
-/// elements and a count: `Array.removeAll(keepingCapacity:)` costs more than the message's fields.
+/// The offsets and key signatures of the message being framed. Emptied for every message, so
+/// it keeps its elements and a count: `Array.removeAll(keepingCapacity:)` costs more than the
+/// message's fields.
 struct AMIFieldOffsetList {
     private var elements: [AMIFieldOffsets] = []
+    private var signatures: [UInt8] = []
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
 
-    mutating func append(_ offsets: AMIFieldOffsets) {
-        if count < elements.count {
-            elements[count] = offsets
-        } else {
-            elements.append(offsets)
-        }
+    mutating func append(_ offsets: AMIFieldOffsets, signature: UInt8) {
+        if count == elements.count { grow() }
+        elements[count] = offsets
+        signatures[count] = signature
         count += 1
     }
 
     mutating func removeAll() { count = 0 }
 
-    /// The offsets' bytes, as `AMIMessageStorage.make` takes them.
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        elements.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0.prefix(count * MemoryLayout<AMIFieldOffsets>.stride))) }
+    /// Calls `body` with room for fields that it fills without a check per field (the field
+    /// lines of a read are the framer's hot loop); the list keeps what `body` appended.
+    mutating func withRoom<R>(_ body: (inout AMIFieldAppender) -> R) -> R {
+        if count == elements.count { grow() }
+        return elements.withUnsafeMutableBufferPointer { offsets in
+            signatures.withUnsafeMutableBufferPointer { signatures in
+                guard let offsetBase = offsets.baseAddress, let signatureBase = signatures.baseAddress else {
+                    var none = AMIFieldAppender(offsets: nil, signatures: nil, capacity: 0, count: count)
+                    return body(&none)
+                }
+                var appender = AMIFieldAppender(
+                    offsets: offsetBase, signatures: signatureBase, capacity: min(offsets.count, signatures.count), count: count)
+                defer { count = appender.count }
+                return body(&appender)
+            }
+        }
+    }
+
+    private mutating func grow() {
+        let more = max(32, elements.count)
+        elements.append(contentsOf: repeatElement(AMIFieldOffsets(keyStart: 0, keyEnd: 0, valueStart: 0, valueEnd: 0), count: more))
+        signatures.append(contentsOf: repeatElement(0, count: more))
+    }
+
+    /// The offsets' bytes and the signatures, as `AMIMessageStorage.make` takes them.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        elements.withUnsafeBytes { offsets in
+            signatures.withUnsafeBufferPointer { signatures in
+                body(UnsafeRawBufferPointer(rebasing: offsets.prefix(count * MemoryLayout<AMIFieldOffsets>.stride)),
+                     UnsafeBufferPointer(rebasing: signatures.prefix(count)))
+            }
+        }
+    }
+}
+
+/// Appends fields to an `AMIFieldOffsetList` inside `withRoom`, while `hasRoom`.
+struct AMIFieldAppender {
+    fileprivate let offsets: UnsafeMutablePointer<AMIFieldOffsets>?
+    fileprivate let signatures: UnsafeMutablePointer<UInt8>?
+    fileprivate let capacity: Int
+    fileprivate(set) var count: Int
+
+    var hasRoom: Bool { count < capacity }
+
+    /// Appends a field; only while `hasRoom`.
+    @inline(__always)
+    mutating func append(_ field: AMIFieldOffsets, signature: UInt8) {
+        guard count < capacity, let offsets, let signatures else { return }
+        offsets[count] = field
+        signatures[count] = signature
+        count &+= 1
     }
 }

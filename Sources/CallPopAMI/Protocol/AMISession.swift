@@ -185,7 +185,7 @@ public struct AMISession: Sendable {
             switch output {
             case .banner: actions += bannerReceived(at: now)
             case .message(let message):
-                actions += handle(message, at: now)
+                handle(message, at: now, into: &actions)
                 if originates.pendingCount > 0 { originateOutcomes += originates.handle(message, at: now) }
             case .garbage(let garbage): actions += garbageReceived(garbage, at: now)
             }
@@ -282,27 +282,32 @@ public struct AMISession: Sendable {
         }
     }
 
-    private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant) -> [Action] {
+    /// Appends what `message` calls for to `actions` (appended, not returned: most messages
+    /// call for nothing, and a returned array per message cost more than the mapping).
+    private mutating func handle(_ message: AMIMessage, at now: ContinuousClock.Instant, into actions: inout [Action]) {
         // Asterisk starts every event with its `Event` line: no need to look for a `Response` in it.
         if !message.startsWithEvent, let response = message.response {
-            return handleResponse(response, message, at: now)
+            actions += handleResponse(response, message, at: now)
+            return
         }
-        guard isLoggedIn else { return [] }
+        guard isLoggedIn else { return }
         if case .resyncing = phase, let event = message.event {
             if event.caseInsensitiveEquals("CoreShowChannel") {
                 if snapshot.count < Self.maxSnapshotEntries { snapshot.append(message) }
-                return []
+                return
             }
             if event.caseInsensitiveEquals("CoreShowChannelsComplete") {
                 let events = mapper.resync(snapshot)
                 let count = snapshot.count
                 snapshot = []
                 phase = .running
-                return [.report(SourceReport(.info, "resynchronised with CoreShowChannels (\(count) channels)"))]
-                    + events.map(Action.emit) + listDevices()
+                actions.append(.report(SourceReport(.info, "resynchronised with CoreShowChannels (\(count) channels)")))
+                actions += events.map(Action.emit) + listDevices()
+                return
             }
         }
-        return deviceSeen(message) + mapper.handle(message).map(Action.emit)
+        if configuration.listDevices { actions += deviceSeen(message) }
+        for event in mapper.handle(message) { actions.append(.emit(event)) }
     }
 
     /// `DeviceStateList`, when the settings ask for the user's devices.

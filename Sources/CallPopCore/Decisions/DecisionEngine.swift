@@ -71,25 +71,29 @@ public struct DecisionEngine: Sendable {
 
     /// Handles one call event at `now`.
     public mutating func handle(_ event: CallEvent, at now: ContinuousClock.Instant) -> Outcome {
-        let rules = ruleSet
+        let colleagues = ruleSet.colleagues, userNumber = ruleSet.user.number
         guard let update = tracker.apply(event, at: now, colleague: { event in
-            rules.colleagues.isColleague(event.remoteNumber, userNumber: event.userNumber ?? rules.user.number)
+            colleagues.isColleague(event.remoteNumber, userNumber: event.userNumber ?? userNumber)
         }) else {
             return Outcome(call: nil, decisions: [], ruleSet: nil)
         }
-        var call = update.call
+        let (isNew, trigger) = (update.isNew, update.trigger)
+        var call = (consume update).call  // moved, not copied: a call holds a dozen strings
         let lookUp = startLookupIfDue(&call)
-        var decisions = update.isNew ? Self.offers(of: ruleSet, for: call, expanded: false) : []
-        if let trigger = update.trigger {
+        var decisions = isNew ? Self.offers(of: ruleSet, for: call, expanded: false) : []
+        if let trigger {
             // Built once, and only when a rule gets as far as expanding its target.
             var variables: CallVariables?
             var waiting: [WaitingRule] = []
-            for rule in ruleSet.rules where rule.trigger == trigger {
-                guard let decision = evaluate(rule, trigger: trigger, call: call, variables: &variables, now: now) else {
-                    waiting.append(WaitingRule(ruleID: rule.id, trigger: trigger))
+            // By index, from a local array: each rule is read in place, not copied (a rule holds
+            // a dozen strings and arrays, and this runs for every call change).
+            let rules = ruleSet.rules
+            for index in rules.indices where rules[index].trigger == trigger {
+                guard let decision = evaluate(rules[index], trigger: trigger, call: call, variables: &variables, now: now) else {
+                    waiting.append(WaitingRule(ruleID: rules[index].id, trigger: trigger))
                     continue
                 }
-                if decision.verdict == .launch { tracker.markFired(rule.id, call: call.event.callID) }
+                if decision.verdict == .launch { tracker.markFired(rules[index].id, call: call.event.callID) }
                 decisions.append(decision)
             }
             if !waiting.isEmpty { addWaiting(waiting, to: &call) }
@@ -139,21 +143,34 @@ public struct DecisionEngine: Sendable {
     /// (and those whose target is refused for this call left out).
     static func offers(of ruleSet: RuleSet, for call: TrackedCall, expanded: Bool) -> [Decision] {
         var variables: CallVariables?
-        return ruleSet.rules.compactMap { rule in
-            guard rule.trigger == .onClick, rule.enabled, rule.direction.admits(call.event.direction),
-                  filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) == nil,
-                  // Offered once the lookup can tell whether the caller is known.
-                  !(rule.filtersOnContact && call.lookup.isWaiting), rule.contactFilterRejects(call.contact) == nil
-            else { return nil }
-            var offer = makeDecision(rule, trigger: .onClick, call: call, verdict: .offer)
-            if expanded {
-                let values = variables ?? CallVariables(event: call.event, user: ruleSet.user, contact: call.contact)
-                variables = values
-                guard let plan = try? rule.target.plan(values, policy: ruleSet.launch) else { return nil }
-                offer.plan = plan
-            }
-            return offer
+        var offers: [Decision] = []
+        let rules = ruleSet.rules
+        for index in rules.indices where rules[index].trigger == .onClick {
+            guard let offer = offer(of: rules[index], ruleSet: ruleSet, for: call, expanded: expanded, variables: &variables)
+            else { continue }
+            offers.append(offer)
         }
+        return offers
+    }
+
+    /// The offer of on-click `rule` for `call`; nil when the rule does not admit the call (or,
+    /// `expanded`, refuses its target for it).
+    private static func offer(
+        of rule: PopupRule, ruleSet: RuleSet, for call: TrackedCall, expanded: Bool, variables: inout CallVariables?
+    ) -> Decision? {
+        guard rule.enabled, rule.direction.admits(call.event.direction),
+              filtersAdmit(rule, call.event, plan: ruleSet.user.numberPlan) == nil,
+              // Offered once the lookup can tell whether the caller is known.
+              !(rule.filtersOnContact && call.lookup.isWaiting), rule.contactFilterRejects(call.contact) == nil
+        else { return nil }
+        var offer = makeDecision(rule, trigger: .onClick, call: call, verdict: .offer)
+        if expanded {
+            let values = variables ?? CallVariables(event: call.event, user: ruleSet.user, contact: call.contact)
+            variables = values
+            guard let plan = try? rule.target.plan(values, policy: ruleSet.launch) else { return nil }
+            offer.plan = plan
+        }
+        return offer
     }
 
     /// The decision for `rule`; nil when it must wait for caller lookup (every other check passed).

@@ -46,6 +46,7 @@ public enum OneShotDial {
 private actor CallWatcher: AgentObserver {
     private var settled: Set<String> = []
     private var waiter: (callID: String, continuation: CheckedContinuation<Void, Never>)?
+    nonisolated var observes: AgentObservations { .calls }
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         guard call.event.state == .answered || call.event.state == .ended else { return }
@@ -55,8 +56,6 @@ private actor CallWatcher: AgentObserver {
             waiter.continuation.resume()
         }
     }
-
-    func decided(_ decision: Decision) async {}
 
     func waitUntilStarted(_ callID: String, bound: Duration) async {
         let timer = Task {

@@ -4,6 +4,8 @@ internal import CallPopPlatform
 /// Writes every call change and every popup opened or offered to the history journal.
 struct HistoryRecorder: AgentObserver {
     let log: HistoryLog
+    /// Offered popups are written with their call.
+    var observes: AgentObservations { [.callsWithOffers, .decisions] }
 
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         let ms = WallClock.milliseconds()

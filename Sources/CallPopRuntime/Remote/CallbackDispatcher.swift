@@ -34,6 +34,9 @@ final class CallbackDispatcher: AgentObserver, Sendable {
 
     deinit { handOff?.finish() }
 
+    /// Every call change, also without callbacks: a reload may add the first one.
+    var observes: AgentObservations { .calls }
+
     func callChanged(_ call: TrackedCall, offers: [Decision]) async {
         // Without callbacks no call is followed (every call event comes here). A call that is
         // live when a reload adds the first callback is new to them from its next change on.
@@ -67,8 +70,6 @@ final class CallbackDispatcher: AgentObserver, Sendable {
             for request in requests { log.show(request) }
         }
     }
-
-    func decided(_ decision: Decision) async {}
 }
 
 /// Where callback requests (in a dry run) and results go: stdout for `--dry-run`, `--json`
