@@ -42,7 +42,8 @@ public struct AgentObservations: OptionSet, Sendable {
 
 /// The agent's observers, kept apart by what each is told of.
 struct AgentObservers {
-    private(set) var ofCalls: [any AgentObserver] = []
+    /// The observers of calls, each with whether it shows offers.
+    private(set) var ofCalls: [(observer: any AgentObserver, offers: Bool)] = []
     private(set) var ofDecisions: [any AgentObserver] = []
     private(set) var ofReports: [any AgentObserver] = []
     /// Whether an observer of calls wants their offers.
@@ -50,7 +51,7 @@ struct AgentObservers {
 
     mutating func add(_ observer: any AgentObserver) {
         let observes = observer.observes
-        if observes.contains(.calls) { ofCalls.append(observer) }
+        if observes.contains(.calls) { ofCalls.append((observer, observes.wantsOffers)) }
         if observes.wantsOffers { wantOffers = true }
         if observes.contains(.decisions) { ofDecisions.append(observer) }
         if observes.contains(.reports) { ofReports.append(observer) }
@@ -61,6 +62,6 @@ struct AgentObservers {
     func callChanged(_ outcome: DecisionEngine.Outcome) async {
         guard let call = outcome.call, !ofCalls.isEmpty else { return }
         let offers = wantOffers ? outcome.offers : []
-        for observer in ofCalls { await observer.callChanged(call, offers: offers) }
+        for (observer, showsOffers) in ofCalls { await observer.callChanged(call, offers: showsOffers ? offers : []) }
     }
 }

@@ -163,6 +163,23 @@ import Testing
         #expect(seen.count == 6, "kinds of output reached: \(seen)")
     }
 
+    /// A message of hundreds of fields: the field list grows while the fast loop fills it (at
+    /// 32, 64, 128 and 256 fields), fed whole or in chunks; every key is found by its signature.
+    @Test(arguments: [1, 7, 64, 1 << 20])
+    func aMessageOfHundredsOfFieldsKeepsThemAll(chunk: Int) {
+        let fields = (0..<300).map { AMIMessage.Field("Key\($0)x" + String(repeating: "k", count: $0 % 11), "value \($0)") }
+        let bytes = Array((fields.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n").utf8)
+        let chunks = stride(from: 0, to: bytes.count, by: chunk).map { bytes[$0..<min($0 + chunk, bytes.count)] }
+        let outputs = Self.decode(chunks, framer: AMIFramer())
+        #expect(outputs == ReferenceAMIFramer().decode(bytes))
+        guard outputs.count == 1, case .message(let message) = outputs[0] else {
+            Issue.record("expected one message, got \(outputs.count) outputs")
+            return
+        }
+        #expect(message.fields == fields)
+        for field in fields { #expect(message[field.key.uppercased()] == field.value) }
+    }
+
     /// Lookups jump to keys of the right length (one byte per key, 255 for longer ones): every
     /// length, repeated keys (the first wins), case, built and framed messages alike.
     @Test func lookupsFindTheFirstFieldWhateverTheKeyLength() {
