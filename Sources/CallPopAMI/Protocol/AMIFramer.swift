@@ -212,26 +212,31 @@ public struct AMIFramer: Sendable {
     }
 
     /// From `index` inside a line with content of a skipped event: finds its blank line (a line
-    /// feed followed by a line feed or by CR LF) sixteen bytes at a step, comparing three
-    /// overlapping loads at once, without stopping at every line. Returns where the event
-    /// ends when the blank line starts in a window that fits the read (each window also reads
-    /// the two bytes after it); else moves `index` past the windows it checked. The state
-    /// there is still "inside a line": a line feed or a line feed and CR just before it would
-    /// start a blank line only with the bytes after them, which the last window checked.
+    /// feed followed by a line feed or by CR LF) sixteen bytes at a step, comparing two
+    /// overlapping loads at once, without stopping at every line. A window's candidates are a
+    /// line feed followed by a line feed or a CR; each is confirmed byte by byte (in a CR LF
+    /// stream a line starts with a CR only when it is blank, so nearly every candidate is the
+    /// end). Returns where the event ends when the blank line starts in a window that fits the
+    /// read (each window also reads the two bytes after it); else moves `index` past the
+    /// windows it checked. The state there is still "inside a line": a line feed or a line
+    /// feed and CR just before it would start a blank line only with the bytes after them,
+    /// which the last window checked.
     @inline(__always)
     private func skipBlockwise(_ base: UnsafePointer<UInt8>, count: Int, index: inout Int) -> Int? {
         let raw = UnsafeRawPointer(base)
         let lineFeed = SIMD16<UInt8>(repeating: UInt8(ascii: "\n"))
         let carriageReturn = SIMD16<UInt8>(repeating: UInt8(ascii: "\r"))
         var window = index
-        while window &+ 18 <= count {
+        let lastWindow = count &- 18
+        while window <= lastWindow {
             let here = raw.loadUnaligned(fromByteOffset: window, as: SIMD16<UInt8>.self)
             let next = raw.loadUnaligned(fromByteOffset: window &+ 1, as: SIMD16<UInt8>.self)
-            let afterNext = raw.loadUnaligned(fromByteOffset: window &+ 2, as: SIMD16<UInt8>.self)
-            let blank = (here .== lineFeed) .& ((next .== lineFeed) .| ((next .== carriageReturn) .& (afterNext .== lineFeed)))
-            if any(blank) {
-                for lane in 0..<16 where blank[lane] {
-                    return window &+ lane &+ (base[window &+ lane &+ 1] == UInt8(ascii: "\n") ? 2 : 3)
+            let candidates = (here .== lineFeed) .& ((next .== lineFeed) .| (next .== carriageReturn))
+            if any(candidates) {
+                for lane in 0..<16 where candidates[lane] {
+                    let after = window &+ lane &+ 1
+                    if base[after] == UInt8(ascii: "\n") { return after &+ 1 }
+                    if base[after &+ 1] == UInt8(ascii: "\n") { return after &+ 2 }
                 }
             }
             window &+= 16
