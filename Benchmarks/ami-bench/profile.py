@@ -10,6 +10,9 @@
       to DIR (for callgrind_annotate --inclusive=yes)
   profile.py syscalls CALLPOP [--loops 300]
       system calls of each thread of callpop and of the C client (strace -f)
+  profile.py cpu CALLPOP... [--loops 10000 --rounds 7]
+      CPU nanoseconds per event (all threads, and the kernel's part) of one or more callpop
+      builds and the C client, in alternating rounds: medians and ranges
 
 Needs what scripts/bench.sh builds (.build-bench: ami-replay, ami-splitter) and valgrind or
 strace. Timings are information, never pass/fail.
@@ -100,6 +103,23 @@ def syscalls(o):
             print(f"  thread {thread}: " + ", ".join(f"{call} {n}" for call, n in calls.most_common(5)))
 
 
+def cpu(o):
+    rows = {binary: [] for binary in o.callpop}
+    rows["C client"] = []
+    for round_number in range(o.rounds):
+        for binary in o.callpop:
+            results, _ = bench(binary).replay("callpop", o.loops, tag=f"-{round_number}")
+            rows[binary].append(results)
+        results, _ = bench(o.callpop[0]).replay("c", o.loops, tag=f"-c{round_number}")
+        rows["C client"].append(results)
+    for name, results in rows.items():
+        def per_event(key):
+            return [int(r[key]) * 1e9 / int(r["clock_ticks_per_second"]) / int(r["events"]) for r in results]
+        total, kernel = per_event("cpu_ticks"), per_event("cpu_system_ticks")
+        print(f"{name}: {statistics.median(total):.0f} ns of CPU per event (rounds {min(total):.0f}-{max(total):.0f}), "
+              f"of which the kernel {statistics.median(kernel):.0f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -116,8 +136,12 @@ def main():
     p = commands.add_parser("syscalls")
     p.add_argument("callpop")
     p.add_argument("--loops", type=int, default=300)
+    p = commands.add_parser("cpu")
+    p.add_argument("callpop", nargs="+")
+    p.add_argument("--loops", type=int, default=10000)
+    p.add_argument("--rounds", type=int, default=7)
     o = parser.parse_args()
-    {"compare": compare, "threads": threads, "syscalls": syscalls}[o.command](o)
+    {"compare": compare, "threads": threads, "syscalls": syscalls, "cpu": cpu}[o.command](o)
 
 
 if __name__ == "__main__":
