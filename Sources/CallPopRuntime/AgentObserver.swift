@@ -4,11 +4,12 @@ public import CallPopCore
 /// history, callbacks) or its source (health).
 public protocol AgentObserver: Sendable {
     /// What this observer is told of. The agent calls only these methods, and expands a
-    /// call's on-click offers only when an observer asks for `.offers`: every call change
-    /// passes through each observer, so one that ignores calls must not cost an await per change.
+    /// call's on-click offers only when an observer asks for `.callsWithOffers`: every call
+    /// change passes through each observer, so one that ignores calls must not cost an await
+    /// per change.
     var observes: AgentObservations { get }
     /// A call changed; `offers` are its on-click rules, expanded (empty unless `observes`
-    /// holds `.offers`).
+    /// holds `.callsWithOffers`).
     func callChanged(_ call: TrackedCall, offers: [Decision]) async
     /// A decision was made.
     func decided(_ decision: Decision) async
@@ -16,6 +17,7 @@ public protocol AgentObserver: Sendable {
     func sourceReported(_ report: SourceReport) async
 }
 
+/// An observer implements what it observes; the rest is never called.
 extension AgentObserver {
     public func callChanged(_ call: TrackedCall, offers: [Decision]) async {}
     public func decided(_ decision: Decision) async {}
