@@ -83,6 +83,31 @@ struct DialCommandTests {
         }
     }
 
+    /// Starts `callpop run` with `arguments` and waits, at most 10 s, until its `status` says
+    /// it is logged in to the PBX; the caller stops it.
+    static func startConnectedAgent(_ arguments: [String], environment: [String: String]) async throws -> Process {
+        let agent = Process()
+        agent.executableURL = AgentDesktopTests.binary
+        agent.arguments = ["run"] + arguments
+        agent.environment = environment
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        do {
+            let deadline = ContinuousClock.now + .seconds(10)
+            var status = ""
+            while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
+                status = try await AgentDesktopTests.run(["status", "--json"], environment: environment).1
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status.contains(#""connection":"connected""#), "\(status)")
+        } catch {
+            kill(agent.processIdentifier, SIGKILL)
+            throw error
+        }
+        return agent
+    }
+
     static func replayServer(_ scenario: String) throws -> TestAMIServer {
         try TestAMIServer(secret: secret, scripts: [.init(originate: try OriginateReplay.recorded(scenario))])
     }
@@ -152,21 +177,8 @@ struct DialCommandTests {
             let scratch = try Scratch(Self.amiConfig(port: server.port))
             defer { scratch.remove() }
             let env = scratch.environment(bus: bus)
-            let agent = Process()
-            agent.executableURL = AgentDesktopTests.binary
-            agent.arguments = ["run", "--config", scratch.config.path]
-            agent.environment = env
-            agent.standardError = FileHandle.nullDevice
-            try agent.run()
+            let agent = try await Self.startConnectedAgent(["--config", scratch.config.path], environment: env)
             defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
-            // Wait until the agent is logged in to the PBX.
-            let deadline = ContinuousClock.now + .seconds(10)
-            var status = ""
-            while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
-                status = try await AgentDesktopTests.run(["status", "--json"], environment: env).1
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(status.contains(#""connection":"connected""#), "\(status)")
 
             let (code, out, err) = try await AgentDesktopTests.run(
                 ["dial", "--config", scratch.config.path, "--json", "02079460000"], environment: env)
@@ -200,20 +212,8 @@ struct DialCommandTests {
             let scratch = try Scratch(Self.amiConfig(port: server.port))
             defer { scratch.remove() }
             let env = scratch.environment(bus: bus)
-            let agent = Process()
-            agent.executableURL = AgentDesktopTests.binary
-            agent.arguments = ["run", "--config", scratch.config.path, "--dry-run"]
-            agent.environment = env
-            agent.standardOutput = FileHandle.nullDevice
-            agent.standardError = FileHandle.nullDevice
-            try agent.run()
+            let agent = try await Self.startConnectedAgent(["--config", scratch.config.path, "--dry-run"], environment: env)
             defer { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
-            let deadline = ContinuousClock.now + .seconds(10)
-            var status = ""
-            while ContinuousClock.now < deadline, !status.contains(#""connection":"connected""#) {
-                status = try await AgentDesktopTests.run(["status", "--json"], environment: env).1
-                try await Task.sleep(for: .milliseconds(50))
-            }
             let (code, _, err) = try await AgentDesktopTests.run(
                 ["dial", "--config", scratch.config.path, "02079460000"], environment: env)
             #expect(code == 1)
