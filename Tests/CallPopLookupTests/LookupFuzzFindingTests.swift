@@ -64,4 +64,13 @@ struct LookupFuzzFindingTests {
         let again = try ContactCSVReader.contacts(in: Array("name,phone\nA,\(field)\n".utf8), directory: "d")
         #expect(again.first?.numbers.map(\.text) == ["0", long])
     }
+
+    /// `separator-formed-by-removed-characters`: a field `01::…::\0\0\0:ÿÿ…` was split at
+    /// Google's ` ::: ` before its NUL bytes were removed, which left a number `:::ÿÿ…`.
+    @Test func noSeparatorIsFormedByTheRemovalOfControlCharacters() throws {
+        let contacts = try ContactCSVReader.contacts(in: try Fixtures.bytes("fuzz/csv/separator-formed-by-removed-characters"), directory: "d")
+        let numbers = contacts.flatMap(\.numbers).map(\.text)
+        #expect(!numbers.isEmpty)
+        #expect(!numbers.contains { $0.utf8.firstRange(of: ":::".utf8) != nil }, "\(numbers)")
+    }
 }
