@@ -48,7 +48,8 @@ public struct RecordHosts: Sendable, Hashable {
     /// default pattern for a directory's own server.
     public static func host(of url: String) -> String? {
         guard let authority = authority(of: url) else { return nil }
-        let host = authority.utf8.lastIndex(of: UInt8(ascii: "@")).map { String(authority.utf8[authority.utf8.index(after: $0)...]) ?? "" } ?? String(authority)
+        let utf8 = authority.utf8
+        let host = utf8.lastIndex(of: UInt8(ascii: "@")).map { Substring(utf8[utf8.index(after: $0)...]) } ?? authority
         return host.isEmpty ? nil : host.lowercased()
     }
 
