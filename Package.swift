@@ -179,7 +179,7 @@ let package = Package(
         // The libFuzzer targets: `make fuzz` builds this with -sanitize=fuzzer,address in
         // .build-fuzz; an ordinary build gives a replayer of inputs (`callpop-fuzz TARGET FILE...`).
         .executableTarget(
-            name: "callpop-fuzz", dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopConfig"],
+            name: "callpop-fuzz", dependencies: ["CallPopCore", "CallPopAMI", "CallPopSIP", "CallPopConfig", "CallPopLookup", "CallPopXML"],
             path: "Fuzz/callpop-fuzz"),
     ]
 )

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 mode=${1:-smoke}
 shift || true
-targets=(ami-framer ami-session sip-message dialog-info ndjson config template)
+targets=(ami-framer ami-session sip-message dialog-info ndjson config template vcard csv carddav json-answer)
 scratch=.build-fuzz
 binary=$scratch/release/callpop-fuzz
 
@@ -34,7 +34,7 @@ build() {
 # The longest input libFuzzer makes: a few AMI events, a NOTIFY, a configuration file.
 max_len() {
     case $1 in
-        dialog-info) echo 8192 ;;
+        dialog-info | carddav) echo 8192 ;;
         template) echo 2048 ;;
         *) echo 4096 ;;
     esac

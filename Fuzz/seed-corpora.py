@@ -11,6 +11,15 @@ Seeds (the first byte or bytes of an input steer how a target feeds it; see Fuzz
 - ndjson: the documented event line, and one line per recorded call event shape;
 - config: every ```toml block of docs/*.md, and a full configuration;
 - template: the documented URL and app templates with hostile caller values;
+- vcard: the address book a real Radicale 3.1 exported (Tests/Fixtures/radicale/export.vcf), whole
+  and card by card, the cards inside its multiget answer, and the hand-written vCard 2.1, 3.0 and
+  4.0 files of Tests/Fixtures/contacts-handwritten/;
+- csv: the hand-written Google, Outlook, Thunderbird and name,number files of
+  Tests/Fixtures/contacts-handwritten/;
+- carddav: every multistatus answer recorded from that Radicale (Tests/Fixtures/radicale/*.xml),
+  the large ones also cut after a few responses and closed again;
+- json-answer: the Wildix colleague list (Tests/Fixtures/wildix/colleagues.json) and the
+  documented CRM answer shape, without and with a field path before a NUL byte;
 - every target: the inputs that once failed it (Tests/Fixtures/fuzz/TARGET/).
 """
 import glob
@@ -120,6 +129,42 @@ name = "Log"
 trigger = "answer"
 app = "logger -t callpop -- {CALLERNAME} --number={CALLERNUM}"
 """)
+
+# vCard: the recorded Radicale export, whole and one card per seed, the cards of its multiget
+# answer, and the hand-written exports of other programs.
+export = open(os.path.join(root, "Tests/Fixtures/radicale/export.vcf"), "rb").read()
+write("vcard", export)
+for card in export.split(b"END:VCARD\r\n")[:40]:
+    if card.strip():
+        write("vcard", card + b"END:VCARD\r\n")
+multiget = open(os.path.join(root, "Tests/Fixtures/radicale/multiget.xml"), "rb").read()
+for card in re.findall(rb"<CR:address-data>(.*?)</CR:address-data>", multiget, re.S):
+    write("vcard", card)
+for path in fixtures("contacts-handwritten/*.vcf"):
+    write("vcard", open(path, "rb").read())
+
+# CSV: the hand-written exports in the shapes the reader recognises.
+for path in fixtures("contacts-handwritten/*.csv"):
+    write("csv", open(path, "rb").read())
+
+# CardDAV: the recorded answers; the long listings also cut after a few responses (closed again).
+for path in fixtures("radicale/*.xml"):
+    data = open(path, "rb").read()
+    write("carddav", data)
+    responses = data.split(b"</response>")
+    if len(responses) > 6:
+        write("carddav", b"</response>".join(responses[:5]) + b"</response></multistatus>")
+
+# JSON: the colleague list and the documented CRM answer; with a field path, the path, a NUL, the body.
+colleagues = open(os.path.join(root, "Tests/Fixtures/wildix/colleagues.json"), "rb").read()
+crm = (b'{"result":{"total":1,"records":[{"id":4711,"name":"Hans M\\u00fcller","company":{"name":"ACME"},'
+       b'"url":"https://crm.example.com/c/4711","phone":4940123456,"score":1.5,"display name":"H. M."}]}}')
+# The last: a number that is no integer but whose Double is one (the check compares numbers by value).
+for body in [colleagues, crm, b'[{"name":"A"}]', b'["201", 202, "+44 20 7946 0000", "2XX"]',
+             b'[20200000000000000.000000000000000000002, 4940123456, -0.0, 1.5e300]']:
+    write("json-answer", body)
+    for path in [b"result.records[0].name", b'result.records[-1]["display name"]', b"[0].name", b"result.total"]:
+        write("json-answer", path + b"\0" + body)
 
 # Templates: fields separated by NUL: URL template, app command line, then the caller's name,
 # number, the called number, tags, channel, call id, the user's name.

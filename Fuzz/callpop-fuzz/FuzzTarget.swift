@@ -17,6 +17,10 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "ndjson", run: EventFuzz.line),
         FuzzTarget(name: "config", run: ConfigFuzz.load),
         FuzzTarget(name: "template", run: TemplateFuzz.expand),
+        FuzzTarget(name: "vcard", run: VCardFuzz.contacts),
+        FuzzTarget(name: "csv", run: CSVFuzz.contacts),
+        FuzzTarget(name: "carddav", run: CardDAVFuzz.multistatus),
+        FuzzTarget(name: "json-answer", run: JSONFuzz.answer),
     ]
 }
 

@@ -46,6 +46,12 @@ import Testing
         #expect(CardDAVRequest.addressBookMultiget([]).method == "REPORT")
     }
 
+    /// Found by reading: `Int` reads a sign, so `-12` passed for a three-digit code.
+    @Test func aStatusCodeIsThreeDigits() throws {
+        let body = "<d:multistatus xmlns:d=\"DAV:\"><d:response><d:href>/a.vcf</d:href><d:status>HTTP/1.1 -12 X</d:status></d:response></d:multistatus>"
+        #expect(try DAVMultistatus(parsing: Array(body.utf8)).responses.first?.status == nil)
+    }
+
     @Test func parsesSyncCollectionResponses() throws {
         let response = try DAVMultistatus(parsing: Self.syncResponse)
         #expect(response.syncToken == "http://sabre.io/ns/sync/7")

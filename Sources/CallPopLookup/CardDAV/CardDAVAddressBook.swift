@@ -122,14 +122,15 @@ public struct CardDAVAddressBook: Sendable, Codable {
 
     /// `href` as a path without scheme, host and trailing `/`, percent-decoded (except `%2F`,
     /// which is not a separator), so a member written two ways (`b%40x.vcf`, `b@x.vcf`) is one key.
+    /// In bytes: a combining mark after a `/` must not hide it (`https://host/\u{301}a.vcf`
+    /// is a member, not the collection `/`).
     static func path(_ href: String) -> String {
-        var text = Substring(href)
-        if let scheme = text.firstRange(of: "://") {
-            text = text[scheme.upperBound...]
-            text = text.firstIndex(of: "/").map { text[$0...] } ?? "/"
+        var utf8 = Array(href.utf8)[...]
+        if let scheme = utf8.firstRange(of: Array("://".utf8)) {
+            utf8 = utf8[scheme.upperBound...]
+            utf8 = utf8.firstIndex(of: UInt8(ascii: "/")).map { utf8[$0...] } ?? [UInt8(ascii: "/")]
         }
         var bytes: [UInt8] = []
-        var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "%"), utf8.count >= 2, let decoded = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16),
                decoded != UInt8(ascii: "/") {

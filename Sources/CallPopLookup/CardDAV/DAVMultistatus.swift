@@ -97,10 +97,13 @@ public struct DAVMultistatus: Sendable, Hashable {
         }
     }
 
-    /// The code of an HTTP status line (`HTTP/1.1 404 Not Found` → 404).
+    /// The code of an HTTP status line (`HTTP/1.1 404 Not Found` → 404): three digits after
+    /// the first space. Split by scalars, so a combining mark after the space before the reason
+    /// does not hide it; digits only, so `-12` is no code.
     private static func statusCode(_ line: String) -> Int? {
-        let parts = line.split(separator: " ")
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].utf8.count == 3 else { return nil }
+        let parts = line.unicodeScalars.split(separator: " ").map(Substring.init)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), parts[1].utf8.count == 3,
+              parts[1].utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
         return Int(parts[1])
     }
 

@@ -14,13 +14,26 @@ enum ContactText {
         }
         return trimmed
     }
+
+    /// Directory text as a contact keeps it (names, numbers and their kinds): trimmed, then
+    /// what the caller-ID policy removes taken out (and the value cut to its limit), then
+    /// trimmed again, so a control character between a space and the text cannot leave the
+    /// space at an end. Trimmed before the cut, so surrounding spaces never count against the
+    /// limit: the same value reads the same wherever it stood (found by the `csv` fuzz target).
+    static func text(_ raw: String) -> String {
+        UntrustedText.templateValue(raw.trimmingSpaces).trimmingSpaces
+    }
 }
 
 extension String {
-    /// Without leading and trailing spaces, tabs and line ends.
+    /// Without leading and trailing spaces, tabs and line ends, judged scalar by scalar: as
+    /// `Character`s, CR LF is one character that is neither `"\r"` nor `"\n"`, and a space
+    /// followed by a combining mark is one that is not `" "`.
     var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
+        let isSpace = { (scalar: Unicode.Scalar) in scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" }
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
+        while let last = scalars.last, isSpace(last) { scalars.removeLast() }
+        return String(scalars)
     }
 }

@@ -25,18 +25,22 @@ public struct RecordHosts: Sendable, Hashable {
 
     /// Whether `url` is an `http(s)` URL whose host (and port, when the pattern names one)
     /// a pattern admits. User information (`user@`) is refused: it hides the real host.
+    ///
+    /// Everything here is in bytes, as a browser reads the URL: a combining mark after `/`,
+    /// `?`, `#` or `@` forms one `Character` with it, and a `Character` search passed over it
+    /// (`https://evil.example/\u{301}.example.com` was admitted for `*.example.com`).
     public func admits(_ url: String) -> Bool {
-        guard let authority = Self.authority(of: url), !authority.contains("@") else { return false }
+        guard let authority = Self.authority(of: url), !authority.utf8.contains(UInt8(ascii: "@")) else { return false }
         let lowered = authority.lowercased()
         let host = Self.hostWithoutPort(lowered)
         return patterns.contains { pattern in
             let patternHasPort = Self.hostWithoutPort(pattern) != pattern
-            let candidate = patternHasPort ? lowered : host
+            let candidate = (patternHasPort ? lowered : host).utf8
             if pattern.hasPrefix("*.") {
-                let suffix = pattern.dropFirst(1)  // ".example.com"
-                return candidate == String(suffix.dropFirst()) || candidate.hasSuffix(suffix)
+                let suffix = pattern.utf8.dropFirst(1)  // ".example.com"
+                return candidate.elementsEqual(suffix.dropFirst()) || candidate.reversed().starts(with: suffix.reversed())
             }
-            return candidate == pattern
+            return candidate.elementsEqual(pattern.utf8)
         }
     }
 
@@ -44,24 +48,26 @@ public struct RecordHosts: Sendable, Hashable {
     /// default pattern for a directory's own server.
     public static func host(of url: String) -> String? {
         guard let authority = authority(of: url) else { return nil }
-        let host = authority.split(separator: "@").last.map(String.init) ?? String(authority)
+        let utf8 = authority.utf8
+        let host = utf8.lastIndex(of: UInt8(ascii: "@")).map { Substring(utf8[utf8.index(after: $0)...]) } ?? authority
         return host.isEmpty ? nil : host.lowercased()
     }
 
     /// The authority of an `http://` or `https://` URL (`host[:port]`), or nil.
     static func authority(of url: String) -> Substring? {
-        let lowered = url.prefix(8).lowercased()
+        let lowered = String(decoding: url.utf8.prefix(8), as: UTF8.self).lowercased()
         let start: Int
         if lowered.hasPrefix("https://") { start = 8 } else if lowered.hasPrefix("http://") { start = 7 } else { return nil }
-        let rest = url.dropFirst(start)
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return authority.isEmpty ? nil : authority
+        let rest = Substring(url).utf8.dropFirst(start)
+        let authority = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        return authority.isEmpty ? nil : Substring(authority)
     }
 
-    /// `host` from `host:port` (`[v6]:port` keeps its brackets).
+    /// `host` from `host:port` (`[v6]:port` keeps its brackets), in bytes.
     private static func hostWithoutPort(_ authority: String) -> String {
-        if authority.hasPrefix("[") { return String(authority.prefix { $0 != "]" }) + "]" }
-        guard let colon = authority.lastIndex(of: ":") else { return authority }
-        return String(authority[..<colon])
+        let bytes = authority.utf8
+        if bytes.first == UInt8(ascii: "[") { return String(decoding: bytes.prefix { $0 != UInt8(ascii: "]") }, as: UTF8.self) + "]" }
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return authority }
+        return String(decoding: bytes[..<colon], as: UTF8.self)
     }
 }

@@ -79,7 +79,8 @@ public struct LDAPQuery: Sendable, Hashable {
             func first(_ attributes: [String]) -> String {
                 attributes.lazy.compactMap { entry.values($0).first { !$0.trimmingSpaces.isEmpty } }.first ?? ""
             }
-            let url = first(urlAttributes).trimmingSpaces.split(separator: " ", maxSplits: 1).first.map(String.init) ?? ""
+            // labeledURI is `URL label`: split by scalars, so a mark after the space does not join the label to the URL.
+            let url = first(urlAttributes).trimmingSpaces.unicodeScalars.split(separator: " ", maxSplits: 1).first.map { String(Substring($0)) } ?? ""
             let id = idAttribute.map { first([$0]) } ?? entry.dn
             return Contact(
                 name: UntrustedText.templateValue(first(nameAttributes)), organisation: UntrustedText.templateValue(first(organisationAttributes)),

@@ -63,22 +63,27 @@ struct VCardBuilder {
 
     mutating func add(_ property: VCardProperty) {
         switch property.name {
-        case "FN": if formattedName.isEmpty { formattedName = text(property) }
-        case "N": if structuredName.isEmpty { structuredName = VCardText.components(decoded(property)[...]) }
-        case "ORG": if organisation.isEmpty { organisation = VCardText.components(decoded(property)[...]).filter { !$0.isEmpty }.joined(separator: ", ") }
+        // Names are cleaned as they are read, so a name of nothing but control characters
+        // counts as no name (the card falls back to N or ORG, or is dropped).
+        case "FN": if formattedName.isEmpty { formattedName = ContactText.text(text(property)) }
+        case "N": if structuredName.isEmpty { structuredName = VCardText.components(decoded(property)[...]).map(ContactText.text) }
+        case "ORG": if organisation.isEmpty { organisation = VCardText.components(decoded(property)[...]).map(ContactText.text).filter { !$0.isEmpty }.joined(separator: ", ") }
         case "URL": if url.isEmpty { url = text(property) }
         case "UID": if uid.isEmpty { uid = text(property) }
         case "NOTE": if note.isEmpty { note = text(property) }
         case "TEL":
             guard numbers.count < VCardReader.maximumNumbersPerContact else { return }
-            let written = text(property)
+            // Numbers and kinds are shown (`callpop lookup`) and passed on like names: cleaned alike.
+            let written = ContactText.text(text(property))
             guard !written.isEmpty else { return }
-            let kinds = property.parameter("TYPE").flatMap { $0.split(separator: ",").map(String.init) }.filter { $0 != "pref" }
+            // Split by scalars: a combining mark after a `,` must not join two kinds.
+            let kinds = property.parameter("TYPE").flatMap { $0.unicodeScalars.split(separator: ",").map { ContactText.text(String($0)) } }
+                .filter { !$0.isEmpty && $0 != "pref" }
             numbers.append((property.group, ContactNumber(written, kinds: kinds)))
         case "X-ABLABEL":
             // Apple's item groups: `item1.TEL:…` with `item1.X-ABLabel:_$!<Mobile>!$_`.
             guard !property.group.isEmpty else { return }
-            labels[property.group] = text(property).replacing("_$!<", with: "").replacing(">!$_", with: "").lowercased()
+            labels[property.group] = ContactText.text(text(property).replacing("_$!<", with: "").replacing(">!$_", with: "").lowercased())
         default: break
         }
     }
@@ -96,10 +101,12 @@ struct VCardBuilder {
             name = [structuredName[1], structuredName[0]].filter { !$0.isEmpty }.joined(separator: " ")
         }
         if name.isEmpty { name = organisation }
+        // Joined names may pass the value limit: cut them as every value is cut.
+        name = ContactText.text(name)
         guard !name.isEmpty || !numbers.isEmpty else { return nil }
         return Contact(
-            name: UntrustedText.templateValue(name), organisation: UntrustedText.templateValue(organisation), url: ContactText.url(url),
-            id: UntrustedText.templateValue(uid), directory: directory, numbers: numbers, note: UntrustedText.templateValue(note))
+            name: name, organisation: ContactText.text(organisation), url: ContactText.url(url),
+            id: ContactText.text(uid), directory: directory, numbers: numbers, note: ContactText.text(note))
     }
 
     /// The property's value as text: legacy encodings decoded, escapes resolved.

@@ -50,13 +50,16 @@ public struct DigestChallenge: Sendable, Hashable {
     /// Parses a header value such as `Digest realm="x", nonce="y", qop="auth"`;
     /// `nil` for other schemes, a missing realm/nonce, or an algorithm this client lacks.
     public init?(headerValue: String) {
+        // By Unicode scalars, as all SIP text (`SIPText.cut`): a combining mark after the
+        // blank or an `=` must not hide it.
         let value = SIPText.trim(headerValue)
-        guard let space = value.firstIndex(where: { $0 == " " || $0 == "\t" }),
-              value[..<space].lowercased() == "digest" else { return nil }
+        let scalars = value.unicodeScalars
+        guard let space = scalars.firstIndex(where: SIPText.isBlank),
+              String(scalars[..<space]).lowercased() == "digest" else { return nil }
         var parameters: [String: String] = [:]
-        for item in SIPText.splitList(String(value[space...])) {
-            guard let equals = item.firstIndex(of: "=") else { continue }
-            parameters[SIPText.trim(item[..<equals]).lowercased()] = SIPText.unquote(SIPText.trim(item[item.index(after: equals)...]))
+        for item in SIPText.splitList(String(scalars[space...])) {
+            guard case let (name, quoted)? = SIPText.cut(item, at: "=") else { continue }
+            parameters[SIPText.trim(name).lowercased()] = SIPText.unquote(SIPText.trim(quoted))
         }
         guard let realm = parameters["realm"], let nonce = parameters["nonce"], !nonce.isEmpty else { return nil }
         guard let algorithm = Algorithm(token: parameters["algorithm"] ?? "MD5") else { return nil }
@@ -64,7 +67,7 @@ public struct DigestChallenge: Sendable, Hashable {
         self.nonce = nonce
         opaque = parameters["opaque"]
         self.algorithm = algorithm
-        qopOptions = (parameters["qop"] ?? "").split(separator: ",").map { SIPText.trim($0).lowercased() }.filter { !$0.isEmpty }
+        qopOptions = SIPText.split(parameters["qop"] ?? "", at: ",").map { SIPText.trim($0).lowercased() }.filter { !$0.isEmpty }
         stale = parameters["stale"]?.lowercased() == "true"
     }
 }

@@ -90,7 +90,8 @@ public enum SIPMessageParser {
     }
 
     private static func parseStartLine(_ line: Substring) throws(SIPError) -> SIPStartLine {
-        let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        // By scalars, as the header lines: a combining mark after a space does not hide it.
+        let parts = line.unicodeScalars.split(separator: " ", maxSplits: 2).map(Substring.init)
         guard parts.count >= 2 else { throw SIPError(.badStartLine, "start line has fewer than two fields") }
         if parts[0].uppercased() == "SIP/2.0" {
             guard parts[1].count == 3, parts[1].allSatisfy(\.isASCII), let code = Int(parts[1]), (100...699).contains(code) else {

@@ -45,15 +45,29 @@ enum SIPText {
     /// A space or a tab: SIP's linear whitespace within a line.
     static func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\t" }
 
+    /// The text before and after the first (or, `fromEnd`, the last) `separator`; `nil` when
+    /// there is none. By Unicode scalars, like every delimiter search on SIP text: a combining
+    /// mark after `:`, `@`, `;` or `=` joins it into one `Character`, which a `Character`
+    /// search passes over.
+    static func cut<S: StringProtocol>(_ text: S, at separator: Unicode.Scalar, fromEnd: Bool = false) -> (before: Substring, after: Substring)? {
+        let scalars = Substring(text).unicodeScalars
+        guard let index = fromEnd ? scalars.lastIndex(of: separator) : scalars.firstIndex(of: separator) else { return nil }
+        return (Substring(scalars[..<index]), Substring(scalars[scalars.index(after: index)...]))
+    }
+
+    /// `text` split at every `separator`, by Unicode scalars, without empty pieces.
+    static func split<S: StringProtocol>(_ text: S, at separator: Unicode.Scalar) -> [Substring] {
+        Substring(text).unicodeScalars.split(separator: separator).map(Substring.init)
+    }
+
     /// Parses `;name=value;flag` parameters (values may be quoted) into lowercase-named pairs.
     static func parameters<S: StringProtocol>(_ text: S) -> [String: String] {
         var result: [String: String] = [:]
-        for part in text.split(separator: ";") {
+        for part in split(text, at: ";") {
             let piece = trim(part)
             guard !piece.isEmpty else { continue }
-            if let equals = piece.firstIndex(of: "=") {
-                let name = trim(piece[..<equals]).lowercased()
-                result[name] = unquote(trim(piece[piece.index(after: equals)...]))
+            if case let (name, value)? = cut(piece, at: "=") {
+                result[trim(name).lowercased()] = unquote(trim(value))
             } else {
                 result[piece.lowercased()] = ""
             }
@@ -61,15 +75,17 @@ enum SIPText {
         return result
     }
 
-    /// Removes surrounding double quotes and backslash escapes.
+    /// Removes surrounding double quotes and backslash escapes, by Unicode scalars as
+    /// `splitList` reads quoted strings (a mark after a quote or backslash does not hide it).
     static func unquote(_ text: String) -> String {
-        guard text.count >= 2, text.first == "\"", text.last == "\"" else { return text }
-        var out = ""
+        let scalars = text.unicodeScalars
+        guard scalars.count >= 2, scalars.first == "\"", scalars.last == "\"" else { return text }
+        var out = String.UnicodeScalarView()
         var escaped = false
-        for character in text.dropFirst().dropLast() {
-            if escaped { out.append(character); escaped = false } else if character == "\\" { escaped = true } else { out.append(character) }
+        for scalar in scalars.dropFirst().dropLast() {
+            if escaped { out.append(scalar); escaped = false } else if scalar == "\\" { escaped = true } else { out.append(scalar) }
         }
-        return out
+        return String(out)
     }
 
     /// Decodes `%XX` escapes; invalid escapes stay as written, invalid UTF-8 becomes U+FFFD.

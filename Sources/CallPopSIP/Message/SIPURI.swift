@@ -14,20 +14,21 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
     /// The URI exactly as received, for sending back (Request-URI, Route).
     public var raw: String
 
-    /// Parses a URI; `nil` when it has no scheme.
+    /// Parses a URI; `nil` when it has no scheme. Delimiters are found by Unicode scalars
+    /// (`SIPText.cut`): `sip:\u{301}201@…` has a scheme, and `;\u{301}transport=tcp` is a
+    /// parameter, not part of the host.
     public init?(_ text: String) {
         let raw = SIPText.trim(text)
-        guard let colon = raw.firstIndex(of: ":"), colon != raw.startIndex else { return nil }
-        let scheme = raw[..<colon].lowercased()
-        guard scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        guard case let (head, afterScheme)? = SIPText.cut(raw, at: ":"), !head.isEmpty else { return nil }
+        let scheme = head.lowercased()
+        guard scheme.utf8.allSatisfy({ Self.isSchemeByte($0) }) else { return nil }
         self.scheme = scheme
         self.raw = raw
-        var rest = raw[raw.index(after: colon)...]
         // Headers (`?...`) are irrelevant here.
-        if let question = rest.firstIndex(of: "?") { rest = rest[..<question] }
-        let semicolon = rest.firstIndex(of: ";") ?? rest.endIndex
-        parameters = SIPText.parameters(rest[semicolon...])
-        let base = rest[..<semicolon]
+        let rest = SIPText.cut(afterScheme, at: "?")?.before ?? afterScheme
+        let semicolon = SIPText.cut(rest, at: ";")
+        let base = semicolon?.before ?? rest
+        parameters = SIPText.parameters(semicolon?.after ?? "")
         port = nil
         if scheme == "tel" {
             user = SIPText.percentDecode(String(base))
@@ -35,23 +36,29 @@ public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
             return
         }
         var hostPort = base
-        if let at = base.lastIndex(of: "@") {
-            let userInfo = base[..<at]
-            let userOnly = userInfo.firstIndex(of: ":").map { userInfo[..<$0] } ?? userInfo
-            user = SIPText.percentDecode(String(userOnly))
-            hostPort = base[base.index(after: at)...]
+        if case let (userInfo, afterAt)? = SIPText.cut(base, at: "@", fromEnd: true) {
+            user = SIPText.percentDecode(String(SIPText.cut(userInfo, at: ":")?.before ?? userInfo))
+            hostPort = afterAt
         } else {
             user = ""
         }
-        if hostPort.first == "[", let close = hostPort.firstIndex(of: "]") {
-            host = String(hostPort[hostPort.index(after: hostPort.startIndex)..<close])
-            let after = hostPort[hostPort.index(after: close)...]
-            if after.first == ":" { port = UInt16(after.dropFirst()) }
-        } else if let portColon = hostPort.lastIndex(of: ":") {
-            host = String(hostPort[..<portColon])
-            port = UInt16(hostPort[hostPort.index(after: portColon)...])
+        if hostPort.unicodeScalars.first == "[", case let (inside, after)? = SIPText.cut(Substring(hostPort.unicodeScalars.dropFirst()), at: "]") {
+            host = String(inside)
+            if case let (empty, portText)? = SIPText.cut(after, at: ":"), empty.isEmpty { port = UInt16(portText) }
+        } else if case let (name, portText)? = SIPText.cut(hostPort, at: ":", fromEnd: true) {
+            host = String(name)
+            port = UInt16(portText)
         } else {
             host = String(hostPort)
+        }
+    }
+
+    /// RFC 3261 scheme characters: ASCII letters and digits, `+`, `-`, `.`.
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): true
+        default: false
         }
     }
 
@@ -81,36 +88,40 @@ public struct SIPAddress: Sendable, Hashable {
     /// The `tag` parameter.
     public var tag: String? { parameters["tag"] }
 
-    /// Parses `"Name" <uri>;params`, `Name <uri>`, `<uri>` or a bare `uri;params`.
+    /// Parses `"Name" <uri>;params`, `Name <uri>`, `<uri>` or a bare `uri;params`; `<`, `>`
+    /// and `;` are found by Unicode scalars, so a combining mark after one does not hide it.
     public init?(_ text: String) {
         let value = SIPText.trim(text)
+        let scalars = value.unicodeScalars
         if let open = Self.firstUnquoted("<", in: value) {
-            guard let close = value[open...].firstIndex(of: ">"),
-                  let uri = SIPURI(String(value[value.index(after: open)..<close])) else { return nil }
-            let name = SIPText.trim(value[..<open])
+            let inside = scalars[scalars.index(after: open)...]
+            guard let close = inside.firstIndex(of: ">"), let uri = SIPURI(String(Substring(inside[..<close]))) else { return nil }
+            let name = SIPText.trim(Substring(scalars[..<open]))
             let display = UntrustedText.templateValue(SIPText.unquote(name))
             displayName = display.isEmpty ? nil : display
             self.uri = uri
-            parameters = SIPText.parameters(value[value.index(after: close)...])
+            parameters = SIPText.parameters(Substring(scalars[scalars.index(after: close)...]))
         } else {
             // addr-spec: parameters after the URI belong to the header, not the URI.
-            let semicolon = value.firstIndex(of: ";") ?? value.endIndex
-            guard let uri = SIPURI(String(value[..<semicolon])) else { return nil }
+            let semicolon = SIPText.cut(value, at: ";")
+            guard let uri = SIPURI(String(semicolon?.before ?? Substring(value))) else { return nil }
             displayName = nil
             self.uri = uri
-            parameters = SIPText.parameters(value[semicolon...])
+            parameters = SIPText.parameters(semicolon?.after ?? "")
         }
     }
 
-    private static func firstUnquoted(_ target: Character, in text: String) -> String.Index? {
+    /// The first `target` outside a quoted display name, by Unicode scalars.
+    private static func firstUnquoted(_ target: Unicode.Scalar, in text: String) -> String.Index? {
         var inQuotes = false
         var escaped = false
-        for index in text.indices {
-            let character = text[index]
+        let scalars = text.unicodeScalars
+        for index in scalars.indices {
+            let scalar = scalars[index]
             if escaped { escaped = false; continue }
-            if inQuotes && character == "\\" { escaped = true; continue }
-            if character == "\"" { inQuotes.toggle(); continue }
-            if !inQuotes && character == target { return index }
+            if inQuotes && scalar == "\\" { escaped = true; continue }
+            if scalar == "\"" { inQuotes.toggle(); continue }
+            if !inQuotes && scalar == target { return index }
         }
         return nil
     }
