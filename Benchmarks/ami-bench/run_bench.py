@@ -117,16 +117,22 @@ class Bench:
         return len(reference)
 
     # ---- measurements ----
-    def throughput(self, name, loops):
-        """Events per CPU-second (median of the rounds), the kernel's share of that CPU, the decisions file."""
-        rates, kernel = [], []
+    def throughput(self, names, loops_of):
+        """Events per CPU-second of each client (median of the rounds), the kernel's share of that
+        CPU, the decisions files. The clients take turns in each round, so a change in the
+        machine's load between rounds falls on all of them alike."""
+        rates = {name: [] for name in names}
+        kernel = {name: [] for name in names}
+        decisions = {}
         for round_number in range(self.o.rounds):
-            results, decisions = self.replay(name, loops, tag=f"-t{round_number}")
-            ticks = int(results["cpu_ticks"])
-            rates.append(int(results["events"]) / max(ticks / int(results["clock_ticks_per_second"]), 1e-9))
-            kernel.append(int(results["cpu_system_ticks"]) / max(ticks, 1))
-        self.kernel_share[name] = statistics.median(kernel)
-        return statistics.median(rates), decisions
+            for name in names:
+                results, decisions[name] = self.replay(name, loops_of(name), tag=f"-t{round_number}")
+                ticks = int(results["cpu_ticks"])
+                rates[name].append(int(results["events"]) / max(ticks / int(results["clock_ticks_per_second"]), 1e-9))
+                kernel[name].append(int(results["cpu_system_ticks"]) / max(ticks, 1))
+        for name in names:
+            self.kernel_share[name] = statistics.median(kernel[name])
+        return {name: statistics.median(rates[name]) for name in names}, decisions
 
     def instructions(self, name, small, large):
         """Instructions per event of the whole process (all threads), from two callgrind runs of
@@ -183,9 +189,11 @@ def main():
     parser.add_argument("--python", required=True, help="the python of the venv with panoramisk")
     parser.add_argument("--bin", required=True, help="where ami-replay, ami-splitter and stub-opener are")
     parser.add_argument("--check", action="store_true", help="only check that the three clients decide the same")
-    parser.add_argument("--loops", type=int, default=3000, help="loops of the four recordings for callpop and C")
+    parser.add_argument("--loops", type=int, default=10000,
+                        help="loops of the four recordings for callpop and C (10,000: ~3.4 million events, so a clock "
+                             "tick of CPU time is under 1%% of the C client's)")
     parser.add_argument("--python-loops", type=int, default=150, help="loops for the panoramisk script")
-    parser.add_argument("--rounds", type=int, default=3, help="throughput runs per client (the median counts)")
+    parser.add_argument("--rounds", type=int, default=5, help="throughput rounds, the clients taking turns (the median counts)")
     parser.add_argument("--callgrind-loops", default="10,30", help="two loop counts; instructions/event is the difference")
     parser.add_argument("--latency-calls", type=int, default=10000, help="calls in the event-to-spawn latency run (0: skip)")
     parser.add_argument("--startup-runs", type=int, default=5)
@@ -195,8 +203,8 @@ def main():
     bench = Bench(options)
     names = ["c", "callpop", "python"]
     if options.only:
-        rate, _ = bench.throughput("callpop", options.loops)
-        print(f"callpop: {rate:,.0f} events per CPU-second")
+        rates, _ = bench.throughput(["callpop"], lambda name: options.loops)
+        print(f"callpop: {rates['callpop']:,.0f} events per CPU-second")
         if options.callgrind_loops:
             small, large = (int(x) for x in options.callgrind_loops.split(","))
             print(f"callpop: {bench.instructions('callpop', small, large):,.0f} instructions per event")
@@ -214,10 +222,7 @@ def main():
 
     print(f"AMI benchmark: {', '.join(SCENARIOS)} from Tests/Fixtures/asterisk-22, looped with new call ids, "
           "over loopback TCP (Benchmarks/ami-bench, scripts/bench.sh)\n")
-    rates, runs = {}, {}
-    for name in names:
-        loops = options.python_loops if name == "python" else options.loops
-        rates[name], runs[name] = bench.throughput(name, loops)
+    rates, runs = bench.throughput(names, lambda name: options.python_loops if name == "python" else options.loops)
     count = bench.agree(runs)
     print(f"decisions: all three agree ({count} decisions compared: call ids, rules, triggers, verdicts, numbers, URLs)\n")
 
