@@ -72,9 +72,13 @@ enum JSONFuzz {
 
     /// Equal, numbers by value: `20200000000000000.00…2` is not an integer and reads as a
     /// `.number`, but that `Double`, 2.02e16, written back is one and reads as an `.integer`.
+    /// The integer is the exact value of the written text, which only rounds to the `Double`:
+    /// 20200000000000008.1 is the `Double` 20200000000000008, written (shortest) as
+    /// `2.020000000000001e+16`, which reads back as the integer 20200000000000010. So the
+    /// integer is compared rounded to a `Double`, as the text it came from was.
     static func same(_ a: JSONValue, _ b: JSONValue) -> Bool {
         switch (a, b) {
-        case (.integer(let x), .number(let y)), (.number(let y), .integer(let x)): return Double(exactly: x) == y
+        case (.integer(let x), .number(let y)), (.number(let y), .integer(let x)): return Double(x) == y
         case (.array(let x), .array(let y)): return x.count == y.count && zip(x, y).allSatisfy(same)
         case (.object(let x), .object(let y)): return x.count == y.count && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
         default: return a == b
