@@ -81,15 +81,17 @@ public enum IOThread {
         return await end(running, goodbyeBound: goodbyeBound)
     }
 
-    /// A loop's thread, running.
-    public struct Running<Output: Sendable, Failure: Error & Sendable>: Sendable {
+    /// A loop's thread, running (for `run`'s inlined body only).
+    @usableFromInline
+    struct Running<Output: Sendable, Failure: Error & Sendable>: Sendable {
         /// What the loop holds; its bridge is the consumer's end too.
-        public let link: IOLink<Output>
+        @usableFromInline let link: IOLink<Output>
         let ended: OneShot<Failure?>
     }
 
     /// Starts `loop` on a new thread, with a bridge of `capacity` outputs.
-    public static func start<Output: Sendable, Failure: Error & Sendable>(
+    @usableFromInline
+    static func start<Output: Sendable, Failure: Error & Sendable>(
         capacity: Int, loop: @escaping @Sendable (IOLink<Output>) -> Failure?
     ) throws(PlatformError) -> Running<Output, Failure> {
         let wake = try WakePipe()
@@ -109,7 +111,8 @@ public enum IOThread {
 
     /// After the consuming loop: on cancellation asks the loop to stop and waits at most
     /// `goodbyeBound` for its thread; else the loop finished the bridge and ends by itself.
-    public static func end<Output: Sendable, Failure: Error & Sendable>(
+    @usableFromInline
+    static func end<Output: Sendable, Failure: Error & Sendable>(
         _ running: Running<Output, Failure>, goodbyeBound: Duration
     ) async -> Ending<Failure> {
         if Task.isCancelled {

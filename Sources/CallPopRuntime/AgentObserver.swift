@@ -48,13 +48,10 @@ struct AgentObservers {
     private(set) var ofCalls: [(observer: any AgentObserver, offers: Bool)] = []
     private(set) var ofDecisions: [any AgentObserver] = []
     private(set) var ofReports: [any AgentObserver] = []
-    /// Whether an observer of calls wants their offers.
-    private(set) var wantOffers = false
 
     mutating func add(_ observer: any AgentObserver) {
         let observes = observer.observes
         if observes.contains(.calls) { ofCalls.append((observer, observes.wantsOffers)) }
-        if observes.wantsOffers { wantOffers = true }
         if observes.contains(.decisions) { ofDecisions.append(observer) }
         if observes.contains(.reports) { ofReports.append(observer) }
     }
@@ -63,7 +60,7 @@ struct AgentObservers {
     /// the offers are expanded once, and only when one of them shows them.
     func callChanged(_ outcome: DecisionEngine.Outcome) async {
         guard let call = outcome.call, !ofCalls.isEmpty else { return }
-        let offers = wantOffers ? outcome.offers : []
+        let offers = ofCalls.contains(where: \.offers) ? outcome.offers : []
         for (observer, showsOffers) in ofCalls { await observer.callChanged(call, offers: showsOffers ? offers : []) }
     }
 }

@@ -306,7 +306,7 @@ public struct AMISession: Sendable {
                 return
             }
         }
-        if configuration.listDevices { actions += deviceSeen(message) }
+        actions += deviceSeen(message)
         for event in mapper.handle(message) { actions.append(.emit(event)) }
     }
 
